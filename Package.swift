@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Release-only flags for the numeric targets: no bounds checks in hot loops, and AVX2 + FMA so that
+/// `SIMD*.addProduct` compiles to vfmadd instead of libm `fmaf` calls (see docs/ and shared notes).
+let fastMath: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "NewsRec",
+    products: [
+        .executable(name: "newsrec", targets: ["newsrec"]),
+        .library(name: "NewsRecCLI", targets: ["NewsRecCLI"]),
+    ],
+    targets: [
+        // MARK: - System libraries (Debian packages, installed by scripts/setup)
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        // MARK: - Libraries, in dependency order
+        /// MIND formats: news/behaviors/vector files, tokenizer, vocabulary.
+        .target(name: "MIND"),
+        /// Evaluation metrics of the MIND leaderboard (AUC, MRR, nDCG@k) and prediction files.
+        .target(name: "Metrics", swiftSettings: fastMath),
+        /// Generated MIND-format datasets with a known click model (demo, tests, benchmarks).
+        .target(name: "SyntheticMIND", dependencies: ["MIND", "Metrics"], swiftSettings: fastMath),
+        /// Float32 tensors, BLAS matrix products, SIMD kernels, seeded random numbers.
+        .target(name: "TensorMath", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
+        /// Layers with explicit forward/backward, the NRMS/Fastformer model, Adam, checkpoints.
+        .target(name: "NewsModel", dependencies: ["TensorMath", "MIND"], swiftSettings: fastMath),
+        /// The SQLite store: schema, ingest, statistics, embedding cache, ranking.
+        .target(name: "Store", dependencies: ["CSQLite", "MIND"], resources: [.copy("Schema")]),
+        /// Training loop, batching, evaluation over a dataset.
+        .target(name: "Training", dependencies: ["NewsModel", "Metrics", "MIND", "TensorMath"], swiftSettings: fastMath),
+        /// Command-line interface as a library, so tests can drive it in-process.
+        .target(name: "NewsRecCLI", dependencies: ["MIND", "SyntheticMIND", "Metrics", "TensorMath", "NewsModel", "Store", "Training"]),
+        .executableTarget(name: "newsrec", dependencies: ["NewsRecCLI"]),
+
+        // MARK: - Tests
+        .testTarget(name: "MINDTests", dependencies: ["MIND"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "SyntheticMINDTests", dependencies: ["SyntheticMIND", "MIND", "Metrics"]),
+        .testTarget(name: "TensorMathTests", dependencies: ["TensorMath"]),
+        .testTarget(name: "NewsModelTests", dependencies: ["NewsModel", "TensorMath", "MIND"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "MIND"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NewsModel", "TensorMath", "MIND", "Metrics"]),
+        .testTarget(name: "NewsRecCLITests", dependencies: ["NewsRecCLI", "Store", "MIND"]),
+    ]
+)

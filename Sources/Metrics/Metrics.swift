@@ -1,0 +1,1 @@
+// The Metrics module. See Package.swift for its role.

@@ -1,0 +1,1 @@
+// The NewsModel module. See Package.swift for its role.

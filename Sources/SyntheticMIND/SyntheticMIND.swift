@@ -1,0 +1,1 @@
+// The SyntheticMIND module. See Package.swift for its role.

@@ -1,0 +1,1 @@
+// The TensorMath module. See Package.swift for its role.

@@ -1,0 +1,1 @@
+// The Training module. See Package.swift for its role.

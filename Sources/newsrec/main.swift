@@ -1,0 +1,4 @@
+import Foundation
+import NewsRecCLI
+
+exit(NewsRecCLI.run(Array(CommandLine.arguments.dropFirst())))
