@@ -43,7 +43,8 @@ public struct VectorTable: Sendable {
         var rows: [String: Int] = [:]
         var dimension = 0
         var fields: [Range<Int>] = []
-        var scratch: [CChar] = []
+        var scratch = UnsafeMutableBufferPointer<CChar>.allocate(capacity: 4096)
+        defer { scratch.deallocate() }
         let separatorName = separator == Bytes.tab ? "tab" : "space"
         try LineScanner.forEachLine(path: path) { bytes, line in
             if bytes.isEmpty { return }
@@ -65,26 +66,27 @@ public struct VectorTable: Sendable {
                         + "(the dimension of the first row), found \(found)")
                 }
                 // strtof needs a NUL-terminated copy of the line.
-                scratch.removeAll(keepingCapacity: true)
-                scratch.append(contentsOf: UnsafeRawBufferPointer(bytes).map { CChar(bitPattern: $0) })
-                scratch.append(0)
+                if scratch.count <= bytes.count {
+                    scratch.deallocate()
+                    scratch = UnsafeMutableBufferPointer<CChar>.allocate(capacity: bytes.count * 2 + 1)
+                }
+                let base = scratch.baseAddress!
+                UnsafeMutableRawPointer(base).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+                base[bytes.count] = 0
                 let start = values.count
                 var badField: Range<Int>? = nil
-                scratch.withUnsafeBufferPointer { text in
-                    let base = text.baseAddress!
-                    for field in fields.dropFirst() {
-                        guard !field.isEmpty, bytes[field.lowerBound] > 0x20 else {
-                            badField = field
-                            return
-                        }
-                        var end: UnsafeMutablePointer<CChar>? = nil
-                        let value = strtof(base + field.lowerBound, &end)
-                        guard let end, end == base + field.upperBound, value.isFinite else {
-                            badField = field
-                            return
-                        }
-                        values.append(value)
+                for field in fields.dropFirst() {
+                    guard !field.isEmpty, bytes[field.lowerBound] > 0x20 else {
+                        badField = field
+                        break
                     }
+                    var end: UnsafeMutablePointer<CChar>? = nil
+                    let value = strtof(base + field.lowerBound, &end)
+                    guard let end, end == base + field.upperBound, value.isFinite else {
+                        badField = field
+                        break
+                    }
+                    values.append(value)
                 }
                 if let badField {
                     values.removeSubrange(start...)
