@@ -70,6 +70,11 @@ extension NewsStore {
     public func ingest(split: Split, newsFile: URL, behaviorsFile: URL?, options: IngestOptions = IngestOptions(),
                        progress: ((IngestProgress) -> Void)? = nil) throws -> IngestSummary {
         let started = Date()
+        // A large page cache keeps the B-tree pages of the one big transaction in memory instead of spilling
+        // them to the WAL and reading them back.
+        let cacheSize = try database.scalarInt("PRAGMA cache_size") ?? -2000
+        try database.executeScript("PRAGMA cache_size = \(Self.ingestCacheSize)")
+        defer { try? database.executeScript("PRAGMA cache_size = \(cacheSize)") }
         let summary = try database.transaction {
             let writer = try IngestWriter(database: database, split: split, keptBadLines: options.keptBadLines)
             try writer.replaceSplitNews()
@@ -124,6 +129,9 @@ extension NewsStore {
             return try writer.finish(newsFile: nil, behaviorsFile: nil, started: started)
         }
     }
+
+    /// `PRAGMA cache_size` during a file ingest: negative = KiB, so 64 MiB.
+    static let ingestCacheSize = -65_536
 
     /// Copies the write-ahead log into the database file and truncates it (best effort: readers may block it).
     func checkpoint() {
