@@ -111,15 +111,19 @@ extension NewsStore {
         return summary
     }
 
-    /// Ingests records already in memory, with the same semantics as the file ingest (one transaction; the
-    /// split's impressions are replaced when `impressions` is not nil).
+    /// Ingests records already in memory, with the same semantics as the file ingest, in one transaction:
+    /// when `news` is not nil it becomes the split's news file (articles upserted); when `impressions` is not
+    /// nil it replaces the split's impressions. A repeated ImpressionID throws `MINDFormatError` (file
+    /// `<records>`, line = 1-based index) and nothing is written.
     @discardableResult
-    public func ingest(split: Split, news: [NewsArticle], impressions: [Impression]?) throws -> IngestSummary {
+    public func ingest(split: Split, news: [NewsArticle]?, impressions: [Impression]?) throws -> IngestSummary {
         let started = Date()
         return try database.transaction {
             let writer = try IngestWriter(database: database, split: split, keptBadLines: 0)
-            try writer.replaceSplitNews()
-            for article in news { try writer.add(article) }
+            if let news {
+                try writer.replaceSplitNews()
+                for article in news { try writer.add(article) }
+            }
             if let impressions {
                 try writer.replaceBehaviors()
                 for (index, impression) in impressions.enumerated() {
