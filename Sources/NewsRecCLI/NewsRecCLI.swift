@@ -4,9 +4,10 @@ import Foundation
 public enum NewsRecCLI {
     /// Every subcommand, in the order `newsrec --help` lists them.
     public static var commands: [any Command.Type] { [
-        VersionCommand.self,
+        SynthCommand.self,
         IngestCommand.self,
         StatsCommand.self,
+        VersionCommand.self,
     ] }
 
     /// Runs `newsrec` with `arguments` (without the program name) and returns the process exit code.
