@@ -22,7 +22,9 @@ public enum VectorMath {
         y = y * x + 1.666_666_545_9e-1
         y = y * x + 5.000_000_120_1e-1
         y = y * z + x + 1
-        let exponent = (SIMD16<Int32>(fx, rounding: .towardZero) &+ 127) &<< 23
+        // fx is integral in [-126, 127]: adding 1.5·2²³ puts it in the low mantissa bits.
+        let shifted = unsafeBitCast(fx + 12_582_912, to: SIMD16<UInt32>.self) &- 0x4B40_0000
+        let exponent = (shifted &+ 127) &<< 23
         return y * unsafeBitCast(exponent, to: Vector.self)
     }
 
