@@ -8,6 +8,7 @@ public enum NewsRecCLI {
         IngestCommand.self,
         StatsCommand.self,
         VersionCommand.self,
+        BenchCommand.self,
     ] }
 
     /// Runs `newsrec` with `arguments` (without the program name) and returns the process exit code.
