@@ -1,29 +1,5 @@
 import Foundation
-
-/// Ranking metrics of a labelled split, averaged over impressions as MIND's `evaluate.py` does.
-public struct RankingMetrics: Codable, Sendable, Equatable {
-    public var auc: Double
-    public var mrr: Double
-    public var ndcg5: Double
-    public var ndcg10: Double
-    /// Impressions that entered the averages.
-    public var impressions: Int
-    /// Impressions left out because all their candidates had the same label.
-    public var skipped: Int
-
-    public init(auc: Double, mrr: Double, ndcg5: Double, ndcg10: Double, impressions: Int, skipped: Int) {
-        self.auc = auc
-        self.mrr = mrr
-        self.ndcg5 = ndcg5
-        self.ndcg10 = ndcg10
-        self.impressions = impressions
-        self.skipped = skipped
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case auc, mrr, ndcg5 = "ndcg@5", ndcg10 = "ndcg@10", impressions, skipped
-    }
-}
+import Metrics
 
 /// One line of the training log (`train-log.jsonl` in the checkpoint directory).
 public enum TrainingLogEntry: Codable, Sendable, Equatable {
@@ -64,11 +40,11 @@ public enum TrainingLogEntry: Codable, Sendable, Equatable {
         /// Mean training loss over the epoch's steps (of this run).
         public var trainLoss: Double
         /// Dev metrics, when a labelled dev split is in the store.
-        public var dev: RankingMetrics?
+        public var dev: MetricsSummary?
         /// Seconds since the run started.
         public var time: Double
 
-        public init(epoch: Int, step: Int, trainLoss: Double, dev: RankingMetrics?, time: Double) {
+        public init(epoch: Int, step: Int, trainLoss: Double, dev: MetricsSummary?, time: Double) {
             self.epoch = epoch
             self.step = step
             self.trainLoss = trainLoss

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 
 /// A self-contained HTML page (inline SVG, no scripts, no external files) summarising a training log:
 /// the loss curve (per step, with a moving average and epoch boundaries) and a table and chart of per-epoch metrics.
@@ -73,7 +74,7 @@ public enum TrainingReport {
         let xs = (firstEpoch - 0.5, lastEpoch + 0.5)
         let ys = (0.0, 1.0)
         var svg = frame(xRange: xs, yRange: ys, xLabel: "epoch", yLabel: "dev metric")
-        let series: [(String, String, KeyPath<RankingMetrics, Double>)] = [
+        let series: [(String, String, KeyPath<MetricsSummary, Double>)] = [
             ("AUC", "#d62728", \.auc), ("MRR", "#2ca02c", \.mrr),
             ("nDCG@5", "#1f77b4", \.ndcg5), ("nDCG@10", "#9467bd", \.ndcg10),
         ]

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import Testing
 @testable import Training
 
@@ -10,7 +11,7 @@ struct TrainingLogTests {
         return url
     }
 
-    static let metrics = RankingMetrics(auc: 0.61, mrr: 0.28, ndcg5: 0.3, ndcg10: 0.37, impressions: 40, skipped: 2)
+    static let metrics = MetricsSummary(auc: 0.61, mrr: 0.28, ndcg5: 0.3, ndcg10: 0.37, impressions: 40, skipped: 2, withoutClick: 1)
 
     @Test("entries round-trip through JSON lines, and truncation drops the steps after a checkpoint")
     func roundTrip() throws {
@@ -25,7 +26,7 @@ struct TrainingLogTests {
         #expect(try log.read() == entries)
         let text = try String(contentsOf: log.url, encoding: .utf8)
         #expect(text.split(separator: "\n").count == 5)
-        #expect(text.contains("\"kind\":\"epoch\"") && text.contains("\"ndcg@10\":0.37"))
+        #expect(text.contains("\"kind\":\"epoch\"") && text.contains("\"ndcg10\":0.37"))
         try log.truncate(after: 2)
         #expect(try log.read() == Array(entries.prefix(2)))
     }
