@@ -77,7 +77,7 @@ public struct CheckpointDirectory {
         let pointer = url.appendingPathComponent(Self.latestFile)
         guard FileManager.default.fileExists(atPath: pointer.path) else { return nil }
         let name = try String(contentsOf: pointer, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let checkpoint = url.appendingPathComponent(name)
+        let checkpoint = url.appendingPathComponent(name, isDirectory: true)
         guard !name.isEmpty, !name.contains("/"),
               FileManager.default.fileExists(atPath: checkpoint.appendingPathComponent(Self.stateFile).path) else {
             throw TrainingDataError(source: pointer.path, expected: "the name of a complete checkpoint, found '\(name)'")
@@ -117,7 +117,7 @@ public struct CheckpointDirectory {
             try? manager.removeItem(at: partial)
             throw error
         }
-        let final = url.appendingPathComponent(name)
+        let final = url.appendingPathComponent(name, isDirectory: true)
         try? manager.removeItem(at: final)
         try manager.moveItem(at: partial, to: final)
         try Data((name + "\n").utf8).write(to: url.appendingPathComponent(Self.latestFile), options: .atomic)
