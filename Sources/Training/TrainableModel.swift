@@ -4,7 +4,8 @@ import Foundation
 ///
 /// The model owns its parameters and optimizer state; each worker thread owns a `Workspace` (activations and
 /// parameter gradients). A training step runs `lossAndGradients` on every worker's part of the batch in parallel,
-/// then `applyGradients` once: the weighted sum of the workers' gradients is one Adam step.
+/// then `applyGradients` once: the sum of the workers' gradients (each divided by the whole batch size) is one
+/// optimizer step.
 public protocol TrainableModel: AnyObject {
     /// Per-thread scratch memory: activations and the gradients of the last `lossAndGradients`.
     associatedtype Workspace: AnyObject
@@ -20,12 +21,16 @@ public protocol TrainableModel: AnyObject {
     /// Forward and backward pass over `batch` (training mode, dropout on).
     ///
     /// Overwrites the workspace's gradients with the gradients of the returned loss.
-    /// - Parameter dropoutSeed: seeds every dropout mask of this call.
-    /// - Returns: the mean over the batch's samples of the softmax cross-entropy (target column 0).
-    func lossAndGradients(_ batch: TrainingBatch, workspace: Workspace, dropoutSeed: UInt64) -> Float
+    /// - Parameters:
+    ///   - dropoutSeed: seeds every dropout mask of this call.
+    ///   - lossDivisor: the size of the whole batch this part belongs to.
+    /// - Returns: the sum over the batch's samples of the softmax cross-entropy (target column 0), divided by
+    ///   `lossDivisor`; the parts of a batch add up to its mean loss.
+    func lossAndGradients(_ batch: TrainingBatch, workspace: Workspace, dropoutSeed: UInt64,
+                          lossDivisor: Int) throws -> Float
 
-    /// One optimizer step along `Σ weights[i] · gradients(workspaces[i])`.
-    func applyGradients(from workspaces: [Workspace], weights: [Float], learningRate: Float)
+    /// One optimizer step along the sum of the workspaces' gradients.
+    func applyGradients(from workspaces: [Workspace], learningRate: Float)
 
     /// News vectors of `count` titles (inference mode).
     /// - Parameters:

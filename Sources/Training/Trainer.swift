@@ -133,7 +133,7 @@ public final class Trainer<Model: TrainableModel> {
                 if let maxSteps = options.maxSteps, state.step >= maxSteps { break epochLoop }
                 let lower = state.batchesInEpoch * options.batchSize
                 let range = lower..<min(lower + options.batchSize, samples.count)
-                let loss = step(samples: samples, range: range, impressions: train, step: state.step)
+                let loss = try step(samples: samples, range: range, impressions: train, step: state.step)
                 state.step += 1
                 state.batchesInEpoch += 1
                 stepsRun += 1
@@ -184,9 +184,10 @@ public final class Trainer<Model: TrainableModel> {
     }
 
     /// One optimizer step over the samples `range`: the batch is split into one contiguous share per worker,
-    /// each share's loss and gradients computed in parallel, then one update along the size-weighted sum.
+    /// each share's loss and gradients (divided by the whole batch size) computed in parallel, then one update
+    /// along their sum.
     /// - Returns: the mean loss over the batch.
-    func step(samples: SampleSet, range: Range<Int>, impressions: ImpressionTable, step: Int) -> Float {
+    func step(samples: SampleSet, range: Range<Int>, impressions: ImpressionTable, step: Int) throws -> Float {
         let workers = min(parallelism.workers, range.count)
         let shares = (0..<workers).map { worker in
             (range.lowerBound + worker * range.count / workers)..<(range.lowerBound + (worker + 1) * range.count / workers)
@@ -197,6 +198,7 @@ public final class Trainer<Model: TrainableModel> {
         let historyLength = model.historyLength
         let model = self.model
         nonisolated(unsafe) let spaces = workspaces
+        let failures = ErrorBox()
         builders.withUnsafeMutableBufferPointer { builderBuffer in
             batches.withUnsafeMutableBufferPointer { batchBuffer in
                 losses.withUnsafeMutableBufferPointer { lossBuffer in
@@ -209,8 +211,13 @@ public final class Trainer<Model: TrainableModel> {
                                                impressions: impressions, news: news, historyLength: historyLength)
                         var stream = SeededStream(seed: seed, StreamPurpose.dropout.rawValue, UInt64(step),
                                                   UInt64(share.lowerBound))
-                        losses[worker] = model.lossAndGradients(batches[worker], workspace: spaces[worker],
-                                                                dropoutSeed: stream.next())
+                        do {
+                            losses[worker] = try model.lossAndGradients(
+                                batches[worker], workspace: spaces[worker], dropoutSeed: stream.next(),
+                                lossDivisor: range.count)
+                        } catch {
+                            failures.record(error)
+                        }
                     }
                     if workers == 1 {
                         work(0)
@@ -221,10 +228,9 @@ public final class Trainer<Model: TrainableModel> {
                 }
             }
         }
-        let weights = shares.map { Float($0.count) / Float(range.count) }
-        model.applyGradients(from: Array(workspaces.prefix(workers)), weights: weights,
-                             learningRate: options.learningRate)
-        return zip(losses, weights).reduce(0) { $0 + $1.0 * $1.1 }
+        if let error = failures.first { throw error }
+        model.applyGradients(from: Array(workspaces.prefix(workers)), learningRate: options.learningRate)
+        return losses.reduce(0, +)
     }
 
     private func saveCheckpoint(_ state: TrainingState) throws -> URL {
@@ -237,5 +243,23 @@ public final class Trainer<Model: TrainableModel> {
     private func writeReport() throws {
         let page = TrainingReport.html(entries: try log.read())
         try Data(page.utf8).write(to: reportURL, options: .atomic)
+    }
+}
+
+/// The first error thrown by any of several worker threads.
+final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: (any Error)?
+
+    func record(_ error: any Error) {
+        lock.lock()
+        if stored == nil { stored = error }
+        lock.unlock()
+    }
+
+    var first: (any Error)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored
     }
 }

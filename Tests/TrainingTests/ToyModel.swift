@@ -60,7 +60,7 @@ final class ToyModel: TrainableModel {
         return users
     }
 
-    func lossAndGradients(_ batch: TrainingBatch, workspace: Workspace, dropoutSeed: UInt64) -> Float {
+    func lossAndGradients(_ batch: TrainingBatch, workspace: Workspace, dropoutSeed: UInt64, lossDivisor: Int) -> Float {
         let d = dimension
         let (news, lengths) = newsVectors(batch.titles, count: batch.newsCount, titleLength: batch.titleLength)
         let users = userVectors(batch.histories, count: batch.batchSize, newsVectors: news)
@@ -75,7 +75,7 @@ final class ToyModel: TrainableModel {
             loss += -Foundation.log(exps[0] / total)
             var userGradient = [Float](repeating: 0, count: d)
             for (column, c) in candidates.enumerated() {
-                let g = (exps[column] / total - (column == 0 ? 1 : 0)) / Float(batch.batchSize)
+                let g = (exps[column] / total - (column == 0 ? 1 : 0)) / Float(lossDivisor)
                 for k in 0..<d {
                     newsGradient[c * d + k] += g * users[sample * d + k]
                     userGradient[k] += g * news[c * d + k]
@@ -96,13 +96,13 @@ final class ToyModel: TrainableModel {
                 }
             }
         }
-        return loss / Float(batch.batchSize)
+        return loss / Float(lossDivisor)
     }
 
-    func applyGradients(from workspaces: [Workspace], weights: [Float], learningRate: Float) {
+    func applyGradients(from workspaces: [Workspace], learningRate: Float) {
         for index in embeddings.indices {
             var sum: Float = 0
-            for (workspace, weight) in zip(workspaces, weights) { sum += weight * workspace.gradients[index] }
+            for workspace in workspaces { sum += workspace.gradients[index] }
             embeddings[index] -= learningRate * sum
         }
         steps += 1
