@@ -29,3 +29,23 @@ public func parallelFor(_ count: Int, threads: Int, minimumChunk: Int = 1, _ bod
         }
     }
 }
+
+/// Like `parallelFor`, but also passes the worker number (`0..<threads`), so that each worker can use its
+/// own slice of a scratch buffer.
+@inlinable
+public func parallelForWorkers(_ count: Int, threads: Int, minimumChunk: Int = 1,
+                               _ body: (_ worker: Int, _ range: Range<Int>) -> Void) {
+    let workers = max(1, min(threads, count / max(minimumChunk, 1)))
+    if workers <= 1 {
+        if count > 0 { body(0, 0..<count) }
+        return
+    }
+    withoutActuallyEscaping(body) { escapable in
+        nonisolated(unsafe) let work = escapable
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let start = worker * count / workers
+            let end = (worker + 1) * count / workers
+            if start < end { work(worker, start..<end) }
+        }
+    }
+}
