@@ -7,6 +7,8 @@ public enum NewsRecCLI {
         VersionCommand.self,
         IngestCommand.self,
         StatsCommand.self,
+        TrainCommand.self,
+        EvaluateCommand.self,
     ] }
 
     /// Runs `newsrec` with `arguments` (without the program name) and returns the process exit code.
