@@ -77,7 +77,7 @@ struct BadInputTests {
         #expect(error.line == 3)
         #expect(error.expected.hasPrefix("a JSON list of entity objects (Label, Type, WikidataId, Confidence, "
             + "OccurrenceOffsets, SurfaceForms) in column 7 (TitleEntities), found \"[{\"Label\": \"Paris\""))
-        #expect(error.expected.contains("invalid JSON"))
+        #expect(error.expected.hasSuffix("(at byte 98: expected ',' or '}' after a value, found end of text)"))
     }
 
     @Test("news: empty news id")
