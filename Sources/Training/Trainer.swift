@@ -174,11 +174,11 @@ public final class Trainer<Model: TrainableModel> {
             try writeReport()
             onEpoch?(record)
         }
-        if !pending.isEmpty || stepsRun == 0 {
+        if try CheckpointDirectory.state(of: checkpoint) != state {
             checkpoint = try saveCheckpoint(state)
-            try log.append(pending)
-            try writeReport()
         }
+        try log.append(pending)
+        try writeReport()
         return TrainingOutcome(state: state, checkpoint: checkpoint, stepsRun: stepsRun, devMetrics: devMetrics,
                                seconds: elapsed())
     }
