@@ -7,8 +7,11 @@ public enum NewsRecCLI {
         VersionCommand.self,
         IngestCommand.self,
         StatsCommand.self,
+        SynthCommand.self,
         TrainCommand.self,
         EvaluateCommand.self,
+        DemoCommand.self,
+        BenchCommand.self,
     ] }
 
     /// Runs `newsrec` with `arguments` (without the program name) and returns the process exit code.
