@@ -156,14 +156,14 @@ struct BenchCommand: Command {
             + "vocabulary \(corpus.vocabulary.count), \(corpus.news.count) news, \(dev.count) scored impressions")
         context.print("training (hidden 256, 16 heads, word dim 300, batch 64, 4 negatives):")
         for figure in trainingFigures {
-            context.print("  \(figure.encoder.padding(toLength: 10, withPad: " ", startingAt: 0))"
+            context.print("  \(figure.encoder.padding(toLength: 11, withPad: " ", startingAt: 0))"
                 + "\(figure.parallel) \(figure.workers)×\(figure.blasThreads)  "
                 + String(format: "%8.1f samples/s  (%.1f ms/step over %d steps)", figure.samplesPerSecond,
                          figure.secondsPerStep * 1000, figure.steps))
         }
         context.print("inference:")
         for figure in inferenceFigures {
-            context.print("  \(figure.encoder.padding(toLength: 10, withPad: " ", startingAt: 0))"
+            context.print("  \(figure.encoder.padding(toLength: 11, withPad: " ", startingAt: 0))"
                 + String(format: "%9.0f news encoded/s  %9.0f impressions scored/s", figure.newsPerSecond,
                          figure.impressionsPerSecond))
         }

@@ -67,12 +67,12 @@ struct DemoCommand: Command {
         var training = TrainingOptions(epochs: 2, batchSize: 64, learningRate: 1e-3, negatives: 4, seed: seed)
         if quick { training.maxSteps = 60 }
         context.log("demo: training (\(quick ? "60 steps" : "2 epochs"), learning rate 1e-3)")
-        let parallelism = Parallelism.dataParallel(threads)
         let run = directory.appendingPathComponent("run")
         let outcome = try TrainingSession.run(
             corpus: corpus, model: ModelOptions(encoder: encoder), training: training, wordVectors: vectors,
-            parallelism: parallelism, directory: run, resume: false, context: context)
+            parallelism: .blas(threads), directory: run, resume: false, context: context)
 
+        let parallelism = Parallelism.dataParallel(threads)
         let (model, _, checkpoint) = try NRMSTraining.loadModel(from: run, parallelism: parallelism)
         let dev = try EvaluateCommand.evaluate(
             model: model, corpus: corpus, table: corpus.splits[.dev]!, split: .dev, checkpoint: checkpoint,

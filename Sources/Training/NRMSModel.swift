@@ -26,18 +26,21 @@ public final class NRMSModel: TrainableModel {
     public let maxSamplesPerWorkspace: Int
     /// Candidates per sample (1 + negatives).
     public let candidateCount: Int
+    /// Threads of each workspace's own per-sequence loops (use them when BLAS is multi-threaded, 1 worker).
+    public let workspaceThreads: Int
 
     /// A model with `parameters`, an Adam optimizer at step 0, and workspaces for shares of up to
     /// `maxSamplesPerWorkspace` samples of `candidateCount` candidates.
     /// - Parameter vocabulary: `configuration.vocabularySize` tokens by id.
     public init(parameters: NRMSParameters, vocabulary: [String], maxSamplesPerWorkspace: Int = 64,
-                candidateCount: Int = 5, optimizerThreads: Int = 1) {
+                candidateCount: Int = 5, workspaceThreads: Int = 1, optimizerThreads: Int = 1) {
         self.configuration = parameters.configuration
         self.vocabulary = vocabulary
         self.parameters = parameters
         self.optimizer = Adam(layout: parameters.layout, threads: optimizerThreads)
         self.maxSamplesPerWorkspace = max(1, maxSamplesPerWorkspace)
         self.candidateCount = candidateCount
+        self.workspaceThreads = max(1, workspaceThreads)
     }
 
     public var historyLength: Int { configuration.historyLength }
@@ -50,7 +53,8 @@ public final class NRMSModel: TrainableModel {
         let maxNews = max(samples * (configuration.historyLength + candidateCount), 256)
         do {
             return Workspace(try NRMSWorkspace(configuration: configuration, maxBatchSize: max(samples, 256),
-                                               maxNews: maxNews, maxCandidates: candidateCount, threads: 1))
+                                               maxNews: maxNews, maxCandidates: candidateCount,
+                                               threads: workspaceThreads))
         } catch {
             preconditionFailure("workspace for a validated configuration: \(error)")
         }

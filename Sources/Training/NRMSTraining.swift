@@ -48,6 +48,7 @@ public enum NRMSTraining {
         let share = (training.batchSize + parallelism.workers - 1) / parallelism.workers
         let model = NRMSModel(parameters: parameters, vocabulary: corpus.vocabulary.tokens,
                               maxSamplesPerWorkspace: share, candidateCount: 1 + training.negatives,
+                              workspaceThreads: parallelism.blasThreads,
                               optimizerThreads: parallelism.workers * parallelism.blasThreads)
         return (model, found)
     }
@@ -68,6 +69,7 @@ public enum NRMSTraining {
         let checkpoint = try resolveCheckpoint(url)
         let contents = try Checkpoint.load(from: checkpoint)
         let model = NRMSModel(parameters: contents.parameters, vocabulary: contents.vocabulary,
+                              workspaceThreads: parallelism.blasThreads,
                               optimizerThreads: parallelism.workers * parallelism.blasThreads)
         return (model, Vocabulary(tokens: contents.vocabulary), checkpoint)
     }
