@@ -116,12 +116,13 @@ struct EvaluateCommand: Command {
                          context: CommandContext) throws -> Result {
         let evaluator = Evaluator(model: model, parallelism: parallelism)
         let start = Date()
-        let newsVectors = evaluator.encodeNews(corpus.news)
+        let newsVectors = evaluator.encodeNews(corpus.news, for: table)
         let newsSeconds = Date().timeIntervalSince(start)
+        let encoded = Set(table.candidates).union(table.history).count
         let userStart = Date()
         let splitScores = evaluator.score(table, newsVectors: newsVectors)
         let userSeconds = Date().timeIntervalSince(userStart)
-        context.log(String(format: "encoded %d news in %.2f s, scored %d impressions in %.2f s", corpus.news.count,
+        context.log(String(format: "encoded %d news in %.2f s, scored %d impressions in %.2f s", encoded,
                            newsSeconds, table.count, userSeconds))
         let metrics = table.isLabelled ? try splitScores.metrics(for: table) : nil
         if let predictions { try splitScores.writePredictions(for: table, to: predictions) }
@@ -129,7 +130,7 @@ struct EvaluateCommand: Command {
         return Result(split: split.rawValue, checkpoint: checkpoint.path, impressions: table.count,
                       candidates: table.candidates.count, metrics: metrics,
                       seconds: Date().timeIntervalSince(start),
-                      newsPerSecond: Double(corpus.news.count) / max(newsSeconds, 1e-9),
+                      newsPerSecond: Double(encoded) / max(newsSeconds, 1e-9),
                       impressionsPerSecond: Double(table.count) / max(userSeconds, 1e-9))
     }
 }

@@ -45,14 +45,23 @@ public struct Evaluator<Model: TrainableModel> {
         self.workspaces = (0..<parallelism.workers).map { _ in model.makeWorkspace() }
     }
 
-    /// The vectors of every row of `news`: `[news.count × vectorDimension]`.
+    /// The vectors of the rows of `news`: `[news.count × vectorDimension]`.
     ///
     /// Rows are encoded in order of title length, in chunks trimmed to their longest title (padding is masked,
     /// so this only saves work).
-    public func encodeNews(_ news: NewsTable) -> [Float] {
+    /// - Parameter table: when given, only the news its histories and candidates use are encoded (the other rows
+    ///   stay zero).
+    public func encodeNews(_ news: NewsTable, for table: ImpressionTable? = nil) -> [Float] {
         parallelism.activate()
         let dimension = model.vectorDimension
-        let order = (0..<news.count).sorted { (news.lengths[$0], $0) < (news.lengths[$1], $1) }
+        var rows = Array(0..<news.count)
+        if let table {
+            var used = [Bool](repeating: false, count: news.count)
+            for row in table.candidates { used[Int(row)] = true }
+            for row in table.history { used[Int(row)] = true }
+            rows = rows.filter { used[$0] }
+        }
+        let order = rows.sorted { (news.lengths[$0], $0) < (news.lengths[$1], $1) }
         let chunks = stride(from: 0, to: order.count, by: newsChunk).map { $0..<min($0 + newsChunk, order.count) }
         var vectors = [Float](repeating: 0, count: news.count * dimension)
         vectors.withUnsafeMutableBufferPointer { buffer in
@@ -106,7 +115,7 @@ public struct Evaluator<Model: TrainableModel> {
 
     /// Scores every candidate of `table`.
     public func score(_ table: ImpressionTable, news: NewsTable) -> SplitScores {
-        let newsVectors = encodeNews(news)
+        let newsVectors = encodeNews(news, for: table)
         return score(table, newsVectors: newsVectors)
     }
 
