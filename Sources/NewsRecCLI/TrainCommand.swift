@@ -39,9 +39,10 @@ struct TrainCommand: Command {
           --heads N             attention heads (default 16)
           --seed S              seed of initialisation, sampling, shuffling and dropout (default 42)
           --threads N           threads (default: all cores)
-          --parallel MODE       blas: one worker whose BLAS calls and per-sequence loops use N threads
-                                (default: the faster on 2 cores, see BENCHMARKS.md); data: each batch split
-                                across N workers, single-threaded BLAS, gradients summed
+          --parallel MODE       data: each batch split across N workers with single-threaded BLAS, their
+                                gradients summed into one Adam step (default: the faster at MIND-small sizes
+                                on 2 cores, see BENCHMARKS.md); blas: one worker whose BLAS calls and
+                                per-sequence loops use N threads
           --max-steps N         stop after N optimizer steps in total (with a checkpoint), for quick runs
           --resume              continue from the latest checkpoint in DIR (required when DIR has one)
 
@@ -114,7 +115,7 @@ struct TrainCommand: Command {
     static func parallelism(threads: Int?, mode: String?) throws -> Parallelism {
         let count = threads ?? Parallelism.coreCount
         guard count >= 1 else { throw UsageError("--threads must be ≥ 1") }
-        switch mode ?? "blas" {
+        switch mode ?? "data" {
         case "data": return .dataParallel(count)
         case "blas": return .blas(count)
         default: throw UsageError("--parallel must be data or blas, got '\(mode!)'")
