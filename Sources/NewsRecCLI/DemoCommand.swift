@@ -70,7 +70,8 @@ struct DemoCommand: Command {
         let run = directory.appendingPathComponent("run")
         let outcome = try TrainingSession.run(
             corpus: corpus, model: ModelOptions(encoder: encoder), training: training, wordVectors: vectors,
-            parallelism: try TrainCommand.parallelism(threads: threads, mode: nil), directory: run, resume: false, context: context)
+            parallelism: try TrainCommand.parallelism(threads: threads, mode: nil), directory: run, resume: false,
+            context: context)
 
         let parallelism = Parallelism.dataParallel(threads)
         let (model, _, checkpoint) = try NRMSTraining.loadModel(from: run, parallelism: parallelism)
