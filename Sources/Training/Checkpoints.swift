@@ -122,9 +122,11 @@ public struct CheckpointDirectory {
         try manager.moveItem(at: partial, to: final)
         try Data((name + "\n").utf8).write(to: url.appendingPathComponent(Self.latestFile), options: .atomic)
         let keep: Set<String> = [name, previous?.lastPathComponent ?? name]
+        // Old checkpoints, and what an interrupted save left behind (its temporary directories are hidden and
+        // named after `.partial-…`).
         for item in (try? manager.contentsOfDirectory(atPath: url.path)) ?? []
-        where (item.hasPrefix("checkpoint-") && !keep.contains(item)) || item.hasPrefix(".partial-")
-            || item.hasPrefix(".old-") {
+        where (item.hasPrefix("checkpoint-") && !keep.contains(item))
+            || (item.hasPrefix(".") && item.contains("partial-checkpoint-")) {
             try? manager.removeItem(at: url.appendingPathComponent(item))
         }
         return final
