@@ -20,8 +20,9 @@ struct TrainCommand: Command {
         ingested news (all splits). Loss: softmax cross-entropy over [clicked, negatives]; Adam; dropout 0.2.
 
         After each epoch the model is evaluated on the dev split (when the store has a labelled one) and a
-        checkpoint is written atomically into DIR (weights, optimizer state, epoch/step/seed); a killed run
-        never damages the last good checkpoint, and --resume continues from it (mid-epoch too).
+        checkpoint is written atomically into DIR (weights, optimizer state, epoch/step/seed), and also every
+        --checkpoint-minutes within an epoch; a killed run never damages the last good checkpoint, and
+        --resume continues from it exactly (mid-epoch too) with the same options.
         DIR also gets train-log.jsonl (one JSON object per step and per epoch) and report.html (loss curve and
         per-epoch metrics, self-contained).
 
@@ -44,6 +45,7 @@ struct TrainCommand: Command {
                                 on 2 cores, see BENCHMARKS.md); blas: one worker whose BLAS calls and
                                 per-sequence loops use N threads
           --max-steps N         stop after N optimizer steps in total (with a checkpoint), for quick runs
+          --checkpoint-minutes M  also checkpoint mid-epoch every M minutes (default 10; 0 = epochs only)
           --resume              continue from the latest checkpoint in DIR (required when DIR has one)
 
         Deterministic for a seed, thread count and parallel mode. Progress (step, samples/s, loss, ETA) goes to
@@ -60,6 +62,7 @@ struct TrainCommand: Command {
     var wordVectors: String?
     var parallelism: Parallelism
     var resume: Bool
+    var checkpointMinutes: Double
 
     init(arguments: inout ArgumentScanner) throws {
         databasePath = try arguments.required("--db")
@@ -77,6 +80,8 @@ struct TrainCommand: Command {
         parallelism = try Self.parallelism(threads: try arguments.option("--threads", as: Int.self),
                                            mode: try arguments.option("--parallel"))
         resume = arguments.flag("--resume")
+        checkpointMinutes = try arguments.option("--checkpoint-minutes", as: Double.self) ?? 10
+        guard checkpointMinutes >= 0 else { throw UsageError("--checkpoint-minutes must be ≥ 0") }
         guard training.epochs >= 1, training.batchSize >= 1, training.negatives >= 1, training.learningRate > 0 else {
             throw UsageError("--epochs, --batch-size and --negatives must be ≥ 1 and --lr > 0")
         }
@@ -97,7 +102,8 @@ struct TrainCommand: Command {
         }
         let outcome = try TrainingSession.run(corpus: corpus, model: model, training: training, wordVectors: vectors,
                                               parallelism: parallelism, directory: URL(fileURLWithPath: output),
-                                              resume: resume, context: context)
+                                              resume: resume, checkpointMinutes: checkpointMinutes,
+                                              context: context)
         context.print("trained \(outcome.stepsRun) steps in \(String(format: "%.1f", outcome.seconds)) s; "
             + "\(outcome.state.completedEpochs) epoch(s) done, step \(outcome.state.step)")
         if let last = outcome.devMetrics.last { context.print("dev: \(last.formatted)") }
@@ -127,7 +133,7 @@ struct TrainCommand: Command {
 enum TrainingSession {
     static func run(corpus: TrainingCorpus, model options: ModelOptions, training: TrainingOptions,
                     wordVectors: WordVectors?, parallelism: Parallelism, directory: URL, resume: Bool,
-                    context: CommandContext) throws -> TrainingOutcome {
+                    checkpointMinutes: Double = 10, context: CommandContext) throws -> TrainingOutcome {
         let (model, found) = try NRMSTraining.makeModel(corpus: corpus, options: options, wordVectors: wordVectors,
                                                         training: training, parallelism: parallelism)
         if wordVectors != nil {
@@ -139,6 +145,7 @@ enum TrainingSession {
             + "\(parallelism.workers) worker(s) × \(parallelism.blasThreads) BLAS thread(s)")
         let trainer = Trainer(model: model, corpus: corpus, options: training, parallelism: parallelism,
                               directory: directory)
+        trainer.checkpointInterval = checkpointMinutes > 0 ? checkpointMinutes * 60 : nil
         var lastPrint = Date.distantPast
         var redrawing = false
         trainer.onProgress = { progress in

@@ -52,6 +52,8 @@ public final class Trainer<Model: TrainableModel> {
     public var writeExtraFiles: ((URL) throws -> Void)?
     /// Whether to evaluate on the dev split after each epoch (when it is labelled).
     public var evaluatesDev = true
+    /// Also write a checkpoint mid-epoch when this many seconds passed since the last one (nil: epochs only).
+    public var checkpointInterval: Double?
 
     private let workspaces: [Model.Workspace]
     private var builders: [BatchBuilder]
@@ -120,6 +122,7 @@ public final class Trainer<Model: TrainableModel> {
         var devMetrics: [MetricsSummary] = []
         var pending: [TrainingLogEntry] = []
         var lastFlush = elapsed()
+        var lastCheckpoint = lastFlush
         parallelism.activate()
 
         epochLoop: while state.completedEpochs < options.epochs {
@@ -144,6 +147,15 @@ public final class Trainer<Model: TrainableModel> {
                 let rate = Double(samplesRun) / max(time, 1e-9)
                 pending.append(.step(.init(step: state.step, epoch: epoch + 1, loss: Double(loss),
                                            samplesPerSecond: rate, time: time)))
+                if let interval = checkpointInterval, time - lastCheckpoint >= interval,
+                   state.batchesInEpoch < batchesPerEpoch {
+                    // The log is written first: a run killed in between has logged steps past its checkpoint,
+                    // which a resume trims, never a gap.
+                    try log.append(pending)
+                    pending.removeAll()
+                    checkpoint = try saveCheckpoint(state)
+                    lastCheckpoint = elapsed()
+                }
                 if time - lastFlush > 5 {
                     try log.append(pending)
                     pending.removeAll()
@@ -168,16 +180,17 @@ public final class Trainer<Model: TrainableModel> {
                 epoch: epoch + 1, step: state.step, trainLoss: epochSteps > 0 ? epochLossSum / Double(epochSteps) : .nan,
                 dev: metrics, time: elapsed())
             pending.append(.epoch(record))
-            checkpoint = try saveCheckpoint(state)
             try log.append(pending)
             pending.removeAll()
+            checkpoint = try saveCheckpoint(state)
+            lastCheckpoint = elapsed()
             try writeReport()
             onEpoch?(record)
         }
+        try log.append(pending)
         if try CheckpointDirectory.state(of: checkpoint) != state {
             checkpoint = try saveCheckpoint(state)
         }
-        try log.append(pending)
         try writeReport()
         return TrainingOutcome(state: state, checkpoint: checkpoint, stepsRun: stepsRun, devMetrics: devMetrics,
                                seconds: elapsed())

@@ -155,4 +155,21 @@ struct TrainerTests {
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty)
     }
+
+    @Test("mid-epoch checkpoints keep only the latest two, and the log has each step once")
+    func intervalCheckpoints() throws {
+        let corpus = try topicCorpus(impressionsPerSplit: 16)
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let trainer = Trainer(model: Self.toy(corpus), corpus: corpus,
+                              options: TrainingOptions(epochs: 1, batchSize: 4, learningRate: 1, seed: 1, maxSteps: 5),
+                              parallelism: .dataParallel(1), directory: directory)
+        trainer.checkpointInterval = 0
+        let outcome = try trainer.run(resume: false)
+        #expect(outcome.state.step == 5)
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("checkpoint-") }
+        #expect(Set(names) == ["checkpoint-e000-s00000004", "checkpoint-e000-s00000005"])
+        let steps = try trainer.log.read().compactMap { if case .step(let s) = $0 { s.step } else { nil } }
+        #expect(steps == [1, 2, 3, 4, 5])
+    }
 }
