@@ -3,6 +3,7 @@ import MIND
 import NewsModel
 import Store
 import SyntheticMIND
+import TensorMath
 import Training
 
 /// `newsrec bench`: training and inference throughput at default model sizes, with the machine's facts.
@@ -12,14 +13,15 @@ struct BenchCommand: Command {
     static let help = """
         Usage: newsrec bench [--db FILE] [--sizes small|mind-small] [--encoder fastformer|mhsa]
                              [--steps 30] [--threads N] [--parallel data|blas|both] [--json]
+               newsrec bench --micro [micro-benchmark options, below]
 
-        Measures, for each encoder at the default model sizes (hidden 256, 16 heads, word dim 300, titles 30,
-        history 50, 4 negatives, batch 64):
+        End to end (default): for each encoder at the default model sizes (hidden 256, 16 heads, word dim 300,
+        titles 30, history 50, 4 negatives, batch 64), on a store:
           - training samples/s: forward + backward + Adam steps over shuffled training batches (the first
-            few steps are warm-up and not counted), for data-parallel workers and for multi-threaded BLAS;
+            3 steps are warm-up and not counted), for data-parallel workers and for multi-threaded BLAS;
           - news encoded/s: every news of the store through the news encoder (inference);
           - impressions scored/s: user encoding plus candidate scoring over the dev split.
-        Prints the machine (cores, CPU model) with the figures.
+        Prints the machine (cores, CPU model, OpenBLAS kernels) with the figures.
 
         Without --db, a synthetic dataset is generated into a temporary directory (removed afterwards):
           small       2000 users, 3000 news, 6000 impressions (default)
@@ -34,19 +36,40 @@ struct BenchCommand: Command {
           --parallel MODE    data, blas or both (default both)
           --json             print the results as one JSON object
 
-        Example:
+        --micro: model micro-benchmarks on synthetic batches, comparable with Tools/reference/bench_model.py:
+        per encoder, one training batch of 64 samples × (50 history + 5 candidates) = 3520 titles of 30 tokens
+        (5…15 real), news and user encoder forward (evaluation) and forward+backward (training, dropout on), a
+        whole training step (loss, backward, Adam), and one attention layer's forward+backward time over
+        sequence lengths 32…4096 (batch × length fixed). Reports medians. Options:
+          --threads N             OpenBLAS threads and model worker threads (default 2)
+          --reps N                timed repetitions (default 5); --warmup N untimed runs first (default 1)
+          --encoders LIST         fastformer,mhsa (default both)
+          --only model|scaling    run one part only
+          --tokens N              batch × length in the scaling table (default 16384)
+          --max-attention-mib X   skip MHSA scaling points whose attention weights exceed X MiB (default 512)
+          --json                  print the report as one JSON object
+
+        Examples:
           newsrec bench --json > bench.json
+          newsrec bench --micro --threads 2 --reps 5
         """
 
     var databasePath: String?
-    var sizes: String
-    var encoders: [NRMSConfiguration.Encoder]
-    var steps: Int
-    var threads: Int
-    var modes: [String]
+    var sizes = "small"
+    var encoders = NRMSConfiguration.Encoder.allCases
+    var steps = 30
+    var threads = Parallelism.coreCount
+    var modes = ["data", "blas"]
     var json: Bool
+    /// Options of the model micro-benchmarks (`--micro`), nil for the end-to-end benchmark.
+    var micro: ModelBenchmark.Options?
 
     init(arguments: inout ArgumentScanner) throws {
+        json = arguments.flag("--json")
+        if arguments.flag("--micro") {
+            micro = try Self.microOptions(&arguments)
+            return
+        }
         databasePath = try arguments.option("--db")
         sizes = try arguments.option("--sizes") ?? "small"
         guard ["small", "mind-small"].contains(sizes) else {
@@ -61,7 +84,6 @@ struct BenchCommand: Command {
             throw UsageError("--parallel must be data, blas or both, got '\(mode)'")
         }
         modes = mode == "both" ? ["data", "blas"] : [mode]
-        json = arguments.flag("--json")
         guard steps >= 1, threads >= 1 else { throw UsageError("--steps and --threads must be ≥ 1") }
     }
 
@@ -69,6 +91,7 @@ struct BenchCommand: Command {
         var cores: Int
         var cpu: String
         var memoryGiB: Double
+        var blasKernels: String
     }
 
     struct TrainingFigure: Encodable {
@@ -98,7 +121,50 @@ struct BenchCommand: Command {
         var inference: [InferenceFigure]
     }
 
+    /// Parses the options of `--micro`.
+    static func microOptions(_ arguments: inout ArgumentScanner) throws -> ModelBenchmark.Options {
+        var options = ModelBenchmark.Options()
+        if let threads = try arguments.option("--threads", as: Int.self) {
+            guard threads >= 1 else { throw UsageError("--threads must be at least 1") }
+            options.threads = threads
+        }
+        if let reps = try arguments.option("--reps", as: Int.self) {
+            guard reps >= 1 else { throw UsageError("--reps must be at least 1") }
+            options.repetitions = reps
+        }
+        if let warmup = try arguments.option("--warmup", as: Int.self) { options.warmup = max(0, warmup) }
+        if let list = try arguments.option("--encoders") {
+            options.encoders = try list.split(separator: ",").map {
+                guard let encoder = NRMSConfiguration.Encoder(rawValue: String($0)) else {
+                    throw UsageError("--encoders expects fastformer and/or mhsa, got '\($0)'")
+                }
+                return encoder
+            }
+        }
+        switch try arguments.option("--only") {
+        case nil: break
+        case "model": options.scaling = false
+        case "scaling": options.model = false
+        case let other?: throw UsageError("--only expects model or scaling, got '\(other)'")
+        }
+        if let tokens = try arguments.option("--tokens", as: Int.self) { options.scalingTokens = max(32, tokens) }
+        if let limit = try arguments.option("--max-attention-mib", as: Double.self) { options.maxAttentionMiB = limit }
+        return options
+    }
+
     func run(context: CommandContext) throws {
+        if let micro {
+            context.log("bench: \(micro.threads) threads, OpenBLAS kernels \(BLAS.kernelName)")
+            let report = try ModelBenchmark.run(micro) { context.log($0) }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                context.print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            } else {
+                context.print(ModelBenchmark.format(report))
+            }
+            return
+        }
         let manager = FileManager.default
         var temporary: URL?
         defer { if let temporary { try? manager.removeItem(at: temporary) } }
@@ -151,7 +217,7 @@ struct BenchCommand: Command {
             return
         }
         context.print("machine: \(machine.cores) cores, \(machine.cpu), "
-            + String(format: "%.0f GiB", machine.memoryGiB))
+            + String(format: "%.0f GiB", machine.memoryGiB) + ", OpenBLAS kernels \(machine.blasKernels)")
         context.print("dataset: \(result.dataset): \(trainSamples) training samples/epoch, "
             + "vocabulary \(corpus.vocabulary.count), \(corpus.news.count) news, \(dev.count) scored impressions")
         context.print("training (hidden 256, 16 heads, word dim 300, batch 64, 4 negatives):")
@@ -228,6 +294,7 @@ struct BenchCommand: Command {
             .flatMap { $0.split(separator: ":", maxSplits: 1).last }
             .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
         return Machine(cores: Parallelism.coreCount, cpu: model,
-                       memoryGiB: Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824)
+                       memoryGiB: Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824,
+                       blasKernels: BLAS.kernelName)
     }
 }

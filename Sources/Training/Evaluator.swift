@@ -21,11 +21,8 @@ public struct Parallelism: Sendable, Codable, Equatable {
     /// The number of cores of this machine.
     public static var coreCount: Int { ProcessInfo.processInfo.activeProcessorCount }
 
-    /// Applies the BLAS thread count (process-wide), after making sure OpenBLAS uses kernels for this CPU.
-    public func activate() {
-        BLASKernels.selectForThisCPU()
-        BLAS.setThreadCount(blasThreads)
-    }
+    /// Applies the BLAS thread count (process-wide; TensorMath also makes OpenBLAS use kernels for this CPU).
+    public func activate() { BLAS.setThreadCount(blasThreads) }
 }
 
 /// Inference over a whole split: every news encoded once, every impression's user once, every candidate scored.
