@@ -7,8 +7,11 @@ public enum NewsRecCLI {
         SynthCommand.self,
         IngestCommand.self,
         StatsCommand.self,
-        VersionCommand.self,
+        TrainCommand.self,
+        EvaluateCommand.self,
         BenchCommand.self,
+        DemoCommand.self,
+        VersionCommand.self,
     ] }
 
     /// Runs `newsrec` with `arguments` (without the program name) and returns the process exit code.
