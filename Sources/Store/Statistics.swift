@@ -1,0 +1,71 @@
+import MIND
+
+/// Counts of one split in the store.
+public struct SplitStatistics: Codable, Equatable, Sendable {
+    public var split: Split
+    /// Articles defined by the split's news file.
+    public var newsRows: Int
+    /// Distinct news ids the split's histories and candidates mention.
+    public var newsReferenced: Int
+    /// … of which no ingested news file defines.
+    public var unknownNews: Int
+    /// Distinct users with an impression in the split.
+    public var users: Int
+    public var impressions: Int
+    /// Candidate rows (labelled or not).
+    public var candidates: Int
+    /// Candidate rows with a label (all of them in train/dev, none in an unlabelled test split).
+    public var labelledCandidates: Int
+    /// Clicked candidates.
+    public var clicks: Int
+    /// clicks / labelledCandidates; nil when nothing is labelled.
+    public var clickThroughRate: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case split, newsRows = "news_rows", newsReferenced = "news_referenced", unknownNews = "unknown_news"
+        case users, impressions, candidates, labelledCandidates = "labelled_candidates", clicks
+        case clickThroughRate = "ctr"
+    }
+}
+
+/// Counts of the whole store.
+public struct StoreStatistics: Codable, Equatable, Sendable {
+    /// Rows of `news` (the union of every ingested news file).
+    public var newsRows: Int
+    /// Distinct users over all splits.
+    public var users: Int
+    /// The splits that have news or impressions, in train, dev, test order.
+    public var splits: [SplitStatistics]
+
+    enum CodingKeys: String, CodingKey {
+        case newsRows = "news_rows", users, splits
+    }
+}
+
+extension NewsStore {
+    /// Counts per split and in total (one read transaction, so the numbers are consistent).
+    public func statistics() throws -> StoreStatistics {
+        try database.transaction(.deferred) {
+            var splits: [SplitStatistics] = []
+            for split in Split.allCases {
+                let value = SQLValue.text(split.rawValue)
+                let newsRows = try database.scalarInt(SQL.splitNewsRows, [value]) ?? 0
+                let referenced = try database.scalarInt(SQL.splitReferencedNews, [value]) ?? 0
+                let unknown = try database.scalarInt(SQL.unknownNews, [value]) ?? 0
+                let statement = try database.prepare(SQL.splitImpressionStatistics)
+                try statement.bind(split.rawValue, at: 1)
+                try statement.step()
+                let impressions = statement.int(0)
+                guard newsRows > 0 || impressions > 0 else { continue }
+                let labelled = statement.int(3), clicks = statement.int(4)
+                splits.append(SplitStatistics(
+                    split: split, newsRows: newsRows, newsReferenced: referenced, unknownNews: unknown,
+                    users: statement.int(1), impressions: impressions, candidates: statement.int(2),
+                    labelledCandidates: labelled, clicks: clicks,
+                    clickThroughRate: labelled > 0 ? Double(clicks) / Double(labelled) : nil))
+            }
+            return StoreStatistics(newsRows: try articleCount(), users: try database.scalarInt(SQL.userCount) ?? 0,
+                                   splits: splits)
+        }
+    }
+}
