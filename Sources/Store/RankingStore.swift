@@ -1,4 +1,3 @@
-import CSQLite
 import Foundation
 import MIND
 
@@ -13,20 +12,16 @@ public final class RankingStore {
     public let database: Database
     private var statements: [String: Statement] = [:]
 
-    /// Opens the store at `path` (creating and migrating it like `NewsStore`) and tunes the connection for reads:
-    /// 256 MiB memory map and a 64 MiB page cache.
+    /// Opens the store at `path` through `NewsStore` (creating and migrating it as needed) and tunes the
+    /// connection for reads: 256 MiB memory map and a 64 MiB page cache.
     ///
     /// - Parameters:
     ///   - create: when false, a missing file is an error.
     ///   - busyTimeout: seconds a statement waits for another connection's write lock.
     public convenience init(path: String, create: Bool = true, busyTimeout: Double = 30) throws {
-        if !create, !FileManager.default.fileExists(atPath: path) {
-            throw StoreError.sqlite(code: SQLITE_CANTOPEN, message: "no such file", operation: "open \(path)")
-        }
-        let database = try Database(path: path, create: create, busyTimeout: busyTimeout)
-        try database.executeScript("PRAGMA page_size = 8192; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-        try SchemaMigrator.migrate(database, migrations: Migration.bundled())
-        try self.init(database: database)
+        let store = try NewsStore(path: path, create: create)
+        try store.database.executeScript("PRAGMA busy_timeout = \(Int(busyTimeout * 1000))")
+        try self.init(database: store.database)
     }
 
     /// Uses an open, migrated connection (e.g. `NewsStore.database`).
@@ -69,7 +64,7 @@ public final class RankingStore {
 
     /// Runs `body` in a write transaction (`BEGIN IMMEDIATE`, see `Database.transaction`).
     public func write<Result>(_ body: () throws -> Result) throws -> Result {
-        let result = try database.transaction(body)
+        let result = try database.transaction(.immediate, body)
         resetStatements()
         return result
     }
@@ -92,7 +87,7 @@ public final class RankingStore {
     /// The ids of `ids` that no ingested news file defines, in the order given (duplicates once).
     public func unknownNews(_ ids: [NewsID]) throws -> [NewsID] {
         var seen = Set<NewsID>()
-        return try read { try ids.filter { seen.insert($0).inserted && !(try containsNews($0)) } }
+        return try read { try ids.filter { try seen.insert($0).inserted && !containsNews($0) } }
     }
 
     /// Every news id of the store, sorted.
