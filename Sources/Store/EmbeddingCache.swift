@@ -242,3 +242,14 @@ extension Statement {
         }
     }
 }
+
+extension RankingStore {
+    /// A number that grows whenever a news vector of any model is added (the largest rowid of `news_vectors`):
+    /// a cheap staleness check for a copy of the cache held in memory.
+    public func vectorGeneration() throws -> Int {
+        let statement = try statement(RankingSQL.vectorGeneration)
+        defer { statement.reset() }
+        _ = try statement.step()
+        return statement.int(0)
+    }
+}

@@ -15,6 +15,7 @@ enum RankingSQL {
         ON CONFLICT (model, news) DO UPDATE SET vector = excluded.vector
         """
     static let selectAllNewsVectors = "SELECT news, vector FROM news_vectors WHERE model = ?1 ORDER BY news"
+    static let vectorGeneration = "SELECT coalesce(max(rowid), 0) FROM news_vectors"
     static let countNewsVectors = "SELECT count(*) FROM news_vectors WHERE model = ?1"
     static let selectUncachedArticles = """
         SELECT id, category, subcategory, title, abstract, url FROM news AS n

@@ -1,6 +1,7 @@
 import Foundation
 import MIND
 import Store
+@testable import Ranking
 
 /// A temporary store file, removed (with its WAL files) when the test's scope ends.
 final class TemporaryStore {
@@ -49,4 +50,42 @@ enum SmallData {
 struct StoreFixture {
     let file: TemporaryStore
     let store: RankingStore
+}
+
+/// A deterministic stand-in for a model: a news vector is a hashed bag of the title's words, a user vector is the
+/// mean of the history vectors times 2. Counts what it encodes.
+final class HashingEncoder: RankingEncoder, @unchecked Sendable {
+    let dimension: Int
+    let historyLength: Int
+    private(set) var encodedNews: [NewsID] = []
+    private(set) var encodedUsers = 0
+
+    init(dimension: Int = 8, historyLength: Int = 3) {
+        self.dimension = dimension
+        self.historyLength = historyLength
+    }
+
+    static func vector(for title: String, dimension: Int) -> [Float] {
+        var vector = [Float](repeating: 0, count: dimension)
+        for word in title.split(separator: " ") {
+            var hash = FNV1a64()
+            hash.combine(Array(word.utf8))
+            vector[Int(hash.value % UInt64(dimension))] += Float(hash.value >> 60) / 8 - 0.9
+        }
+        return vector
+    }
+
+    func encodeNews(_ articles: [NewsArticle]) throws -> [Float] {
+        encodedNews += articles.map(\.id)
+        return articles.flatMap { Self.vector(for: $0.title, dimension: dimension) }
+    }
+
+    func encodeUser(history: [Float], count: Int) throws -> [Float] {
+        encodedUsers += 1
+        var user = [Float](repeating: 0, count: dimension)
+        for row in 0 ..< count {
+            for d in 0 ..< dimension { user[d] += history[row * dimension + d] }
+        }
+        return user.map { 2 * $0 / Float(count) }
+    }
 }
