@@ -5,6 +5,7 @@ public enum NewsRecCLI {
     /// Every subcommand, in the order `newsrec --help` lists them.
     public static var commands: [any Command.Type] { [
         VersionCommand.self,
+        ClickCommand.self,
     ] }
 
     /// Runs `newsrec` with `arguments` (without the program name) and returns the process exit code.
