@@ -5,6 +5,8 @@ public enum NewsRecCLI {
     /// Every subcommand, in the order `newsrec --help` lists them.
     public static var commands: [any Command.Type] { [
         VersionCommand.self,
+        IngestCommand.self,
+        StatsCommand.self,
         ClickCommand.self,
     ] }
 

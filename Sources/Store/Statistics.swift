@@ -26,6 +26,39 @@ public struct SplitStatistics: Codable, Equatable, Sendable {
         case users, impressions, candidates, labelledCandidates = "labelled_candidates", clicks
         case clickThroughRate = "ctr"
     }
+
+    public init(split: Split, newsRows: Int, newsReferenced: Int, unknownNews: Int, users: Int, impressions: Int,
+                candidates: Int, labelledCandidates: Int, clicks: Int, clickThroughRate: Double?) {
+        self.split = split
+        self.newsRows = newsRows
+        self.newsReferenced = newsReferenced
+        self.unknownNews = unknownNews
+        self.users = users
+        self.impressions = impressions
+        self.candidates = candidates
+        self.labelledCandidates = labelledCandidates
+        self.clicks = clicks
+        self.clickThroughRate = clickThroughRate
+    }
+
+    /// Encodes every key, with `"ctr": null` for an unlabelled split (rather than leaving the key out).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(split, forKey: .split)
+        try container.encode(newsRows, forKey: .newsRows)
+        try container.encode(newsReferenced, forKey: .newsReferenced)
+        try container.encode(unknownNews, forKey: .unknownNews)
+        try container.encode(users, forKey: .users)
+        try container.encode(impressions, forKey: .impressions)
+        try container.encode(candidates, forKey: .candidates)
+        try container.encode(labelledCandidates, forKey: .labelledCandidates)
+        try container.encode(clicks, forKey: .clicks)
+        if let clickThroughRate {
+            try container.encode(clickThroughRate, forKey: .clickThroughRate)
+        } else {
+            try container.encodeNil(forKey: .clickThroughRate)
+        }
+    }
 }
 
 /// Counts of the whole store.

@@ -8,8 +8,10 @@ struct ArgumentScannerTests {
         var scanner = ArgumentScanner(["--json", "--db", "a.sqlite", "--epochs=3"])
         #expect(try scanner.option("--db") == "a.sqlite")
         #expect(try scanner.option("--epochs", as: Int.self) == 3)
-        #expect(scanner.flag("--json"))
-        #expect(!scanner.flag("--resume"))
+        let json = scanner.flag("--json")
+        let resume = scanner.flag("--resume")
+        #expect(json)
+        #expect(!resume)
         try scanner.finish()
     }
 

@@ -1,0 +1,140 @@
+import Foundation
+import MIND
+import Store
+import Testing
+@testable import NewsRecCLI
+
+/// Captures what a command writes to standard output and standard error.
+private final class Capture: @unchecked Sendable {
+    private let lock = NSLock()
+    private var outText = "", errText = ""
+    var out: String { lock.withLock { outText } }
+    var err: String { lock.withLock { errText } }
+
+    func context(interactive: Bool = false) -> CommandContext {
+        CommandContext(out: { text in self.lock.withLock { self.outText += text } },
+                       err: { text in self.lock.withLock { self.errText += text } },
+                       interactive: interactive)
+    }
+}
+
+private enum Files {
+    static let fixtures = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+    static func sample(_ name: String) -> String { fixtures.appendingPathComponent("sample/\(name)").path }
+    static func bad(_ name: String) -> String { fixtures.appendingPathComponent("bad/\(name)").path }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("IngestCommandTests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+/// The "label  number" lines of the ingest summary table.
+private func summaryValues(_ text: String) -> [String: Int] {
+    var values: [String: Int] = [:]
+    for line in text.split(separator: "\n") where line.hasPrefix("  ") {
+        let words = line.split(separator: " ")
+        guard let number = words.last.flatMap({ Int($0) }) else { continue }
+        values[words.dropLast().joined(separator: " ")] = number
+    }
+    return values
+}
+
+@Suite("newsrec ingest and stats")
+struct IngestCommandTests {
+    @Test("ingest prints the summary and progress; stats shows the sample's counts as a table and as JSON")
+    func ingestThenStats() throws {
+        let directory = try Files.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("s.sqlite").path
+
+        let train = Capture()
+        #expect(NewsRecCLI.run(["ingest", "--db", db, "--split", "train", "--news", Files.sample("news.tsv"),
+                                "--behaviors", Files.sample("behaviors_train.tsv")], context: train.context()) == 0)
+        #expect(train.out.contains("ingested split train"))
+        #expect(summaryValues(train.out) == ["news rows": 5, "impressions": 4, "candidates": 10,
+                                             "skipped bad lines": 0, "unknown news ids": 0])
+        #expect(train.err.contains("news.tsv: 5 lines"))
+        #expect(train.err.contains("behaviors_train.tsv: 4 lines"))
+
+        let test = Capture()
+        #expect(NewsRecCLI.run(["ingest", "--db", db, "--split", "test", "--news", Files.sample("news.tsv"),
+                                "--behaviors", Files.sample("behaviors_test.tsv"), "--json"],
+                               context: test.context(interactive: true)) == 0)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(test.out.utf8)) as? [String: Any])
+        #expect(summary["impressions"] as? Int == 2)
+        #expect(summary["candidates"] as? Int == 5)
+        #expect(summary["unknown_news"] as? Int == 0)
+        #expect(test.err.hasPrefix("\r"))   // interactive progress redraws in place
+
+        let table = Capture()
+        #expect(NewsRecCLI.run(["stats", "--db", db], context: table.context()) == 0)
+        let lines = table.out.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "split  news rows  news referenced  unknown  users  impressions  candidates  clicks     CTR",
+            "train          5                5        0      3            4          10       5  0.5000",
+            "test           5                5        0      2            2           5       0       -",
+            "total: 5 news rows, 4 users",
+        ])
+
+        let json = Capture()
+        #expect(NewsRecCLI.run(["stats", "--db", db, "--json"], context: json.context()) == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        #expect(object["news_rows"] as? Int == 5)
+        #expect(object["users"] as? Int == 4)
+        let splits = try #require(object["splits"] as? [[String: Any]])
+        #expect(splits.map { $0["split"] as? String } == ["train", "test"])
+        #expect(splits[0]["clicks"] as? Int == 5)
+        #expect(splits[0]["ctr"] as? Double == 0.5)
+        #expect(splits[1]["ctr"] is NSNull)
+        #expect(splits[1]["labelled_candidates"] as? Int == 0)
+    }
+
+    @Test("bad input exits non-zero naming file and line and leaves the store unchanged; --skip-bad-lines counts")
+    func badInput() throws {
+        let directory = try Files.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("b.sqlite").path
+        let quiet = Capture()
+        #expect(NewsRecCLI.run(["ingest", "--db", db, "--split", "dev", "--news", Files.sample("news.tsv"),
+                                "--behaviors", Files.sample("behaviors_train.tsv")], context: quiet.context()) == 0)
+        let before = try NewsStore(path: db).statistics()
+
+        let failure = Capture()
+        #expect(NewsRecCLI.run(["ingest", "--db", db, "--split", "dev", "--news", Files.sample("news.tsv"),
+                                "--behaviors", Files.bad("behaviors_label.tsv")], context: failure.context()) == 1)
+        #expect(failure.err.contains("\(Files.bad("behaviors_label.tsv")):2: expected"))
+        #expect(failure.out.isEmpty)
+        #expect(try NewsStore(path: db).statistics() == before)
+
+        let skipping = Capture()
+        #expect(NewsRecCLI.run(["ingest", "--db", db, "--split", "dev", "--news", Files.sample("news.tsv"),
+                                "--behaviors", Files.bad("behaviors_label.tsv"), "--skip-bad-lines"],
+                               context: skipping.context()) == 0)
+        #expect(summaryValues(skipping.out)["skipped bad lines"] == 2)
+        #expect(skipping.err.contains("skipped \(Files.bad("behaviors_label.tsv")):4: expected"))
+        let after = try NewsStore(path: db).statistics()
+        #expect(after.splits.first?.impressions == 2)
+    }
+
+    @Test("usage mistakes exit 64; stats on a missing file fails without creating it")
+    func usage() throws {
+        let capture = Capture()
+        #expect(NewsRecCLI.run(["ingest", "--db", "x.sqlite", "--split", "valid", "--news", "n.tsv"],
+                               context: capture.context()) == 64)
+        #expect(capture.err.contains("--split must be train, dev or test"))
+        #expect(NewsRecCLI.run(["ingest", "--db", "x.sqlite", "--split", "dev"], context: capture.context()) == 64)
+        #expect(NewsRecCLI.run(["ingest", "--help"], context: capture.context()) == 0)
+        #expect(capture.out.contains("Usage: newsrec ingest"))
+        #expect(NewsRecCLI.run(["stats", "--help"], context: capture.context()) == 0)
+
+        let directory = try Files.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let missing = directory.appendingPathComponent("missing.sqlite").path
+        #expect(NewsRecCLI.run(["stats", "--db", missing], context: capture.context()) == 1)
+        #expect(!FileManager.default.fileExists(atPath: missing))
+    }
+}
