@@ -4,7 +4,7 @@ import Store
 @testable import Ranking
 
 /// A temporary store file, removed (with its WAL files) when the test's scope ends.
-final class TemporaryStore {
+final class TemporaryStore: Sendable {
     let directory: URL
     let path: String
 
