@@ -150,17 +150,17 @@ public final class Ranker: @unchecked Sendable {
     /// - Parameter progress: called after each batch with (done, total).
     /// - Returns: the number of news encoded.
     @discardableResult
-    public func embedMissingNews(batchSize: Int = 512, progress: ((Int, Int) -> Void)? = nil) throws -> Int {
+    public func embedMissingNews(batchSize: Int = 512, progress: (Int, Int) -> Void = { _, _ in }) throws -> Int {
         try withStore { store in
             let articles = try store.uncachedArticles(model: model)
             var done = 0
-            progress?(0, articles.count)
+            progress(0, articles.count)
             while done < articles.count {
                 let batch = Array(articles[done ..< min(done + batchSize, articles.count)])
                 let vectors = try encoderLock.withLock { try encoder.encodeNews(batch) }
                 try store.storeNewsVectors(model: model, ids: batch.map(\.id), vectors: vectors)
                 done += batch.count
-                progress?(done, articles.count)
+                progress(done, articles.count)
             }
             return articles.count
         }
