@@ -26,12 +26,11 @@ public struct NewsReader: Sendable {
         let path = url.path
         var fields: [Range<Int>] = []
         fields.reserveCapacity(9)
-        let decoder = JSONDecoder()
         try LineScanner.forEachLine(path: path) { bytes, lineNumber in
             if bytes.isEmpty { return }
             let article: NewsArticle
             do {
-                article = try Self.parse(bytes, fields: &fields, decoder: decoder, path: path, line: lineNumber)
+                article = try Self.parse(bytes, fields: &fields, path: path, line: lineNumber)
             } catch let error as MINDFormatError {
                 try onBadLine(error)
                 return
@@ -50,7 +49,7 @@ public struct NewsReader: Sendable {
     static let columnNames = ["NewsID", "Category", "SubCategory", "Title", "Abstract", "URL",
                               "TitleEntities", "AbstractEntities"]
 
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, fields: inout [Range<Int>], decoder: JSONDecoder,
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, fields: inout [Range<Int>],
                       path: String, line: Int) throws -> NewsArticle {
         func failure(_ expected: String) -> MINDFormatError {
             MINDFormatError(file: path, line: line, expected: expected)
@@ -67,11 +66,11 @@ public struct NewsReader: Sendable {
                 return []
             }
             do {
-                return try decoder.decode([Entity].self, from: Data(buffer: slice))
+                return try EntityJSONParser.parse(slice)
             } catch {
                 throw failure("a JSON list of entity objects (Label, Type, WikidataId, Confidence, "
                     + "OccurrenceOffsets, SurfaceForms) in column \(column + 1) (\(columnNames[column])), found "
-                    + Bytes.quote(bytes, range) + " (\(Self.describe(error)))")
+                    + Bytes.quote(bytes, range) + " (\(error.description))")
             }
         }
         return NewsArticle(
@@ -83,24 +82,5 @@ public struct NewsReader: Sendable {
             url: Bytes.string(bytes, fields[5]),
             titleEntities: try entities(6),
             abstractEntities: try entities(7))
-    }
-
-    /// A one-line account of a JSON decoding error.
-    static func describe(_ error: Error) -> String {
-        guard let decoding = error as? DecodingError else { return "\(error)" }
-        switch decoding {
-        case .dataCorrupted(let context): return "invalid JSON: \(context.debugDescription)"
-        case .keyNotFound(let key, _): return "missing key \(key.stringValue)"
-        case .typeMismatch(let type, let context):
-            return "wrong type at \(path(context)), expected \(type)"
-        case .valueNotFound(let type, let context):
-            return "null at \(path(context)), expected \(type)"
-        @unknown default: return "\(decoding)"
-        }
-    }
-
-    private static func path(_ context: DecodingError.Context) -> String {
-        let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-        return keys.isEmpty ? "top level" : keys
     }
 }
