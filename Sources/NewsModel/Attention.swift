@@ -1,0 +1,324 @@
+import TensorMath
+
+/// A sequence-to-sequence attention layer over a batch of padded, equal-length sequences.
+///
+/// Shapes: `input [sequences × length × inputSize]`, `mask [sequences × length]` (1 real, 0 padding),
+/// `output [sequences × length × outputSize]`. The layer owns its activations and scratch, sized at
+/// construction for `maxSequences × maxLength`; `backward` uses what the last `forward` stored (the input
+/// and mask pointers must stay valid in between).
+public protocol SequenceAttention: AnyObject {
+    var inputSize: Int { get }
+    var outputSize: Int { get }
+    /// The output of the last `forward`, `[maxSequences·maxLength × outputSize]` (prefix in use).
+    var output: Tensor { get }
+    func forward(parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, mask: UnsafePointer<Float>,
+                 sequences: Int, length: Int)
+    /// Accumulates parameter gradients into `gradients` and writes `inputGradient` (when non-nil).
+    /// `outputGradient` (`[rows × outputSize]`) may be overwritten.
+    func backward(parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
+                  outputGradient: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?)
+}
+
+/// Fastformer additive attention (Wu et al. 2021, as in the official code, without LayerNorm or FFN).
+///
+/// ```
+/// Q = X·Wqᵀ + bq, K = X·Wkᵀ + bk                                   [rows × H]
+/// α = masked softmax over positions of (Q·Wqaᵀ + bqa)/√d           [rows × h]
+/// q_g[head] = Σ_i α_i,head · Q_i[head]                              [sequences × H]
+/// P_i = q_g ⊙ K_i;  β = masked softmax of (P·Wkaᵀ + bka)/√d;  k_g = Σ_i β_i · P_i
+/// U_i = k_g ⊙ Q_i;  R_i = U_i·Wtᵀ + bt + Q_i                         [rows × H]
+/// ```
+/// Parameter names (under `prefix`): `query`, `key` (D_in → H), `query_att`, `key_att` (H → h),
+/// `transform` (H → H).
+public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
+    public let inputSize: Int, outputSize: Int
+    let heads: Int, headDimension: Int, scale: Float
+    let query: Linear, key: Linear, queryAttention: Linear, keyAttention: Linear, transform: Linear
+    let threads: Int
+    let q: Tensor, k: Tensor, alpha: Tensor, queryGlobal: Tensor, p: Tensor, beta: Tensor, keyGlobal: Tensor
+    let u: Tensor
+    public let output: Tensor
+    let dU: Tensor, dQ: Tensor, dP: Tensor, dScores: Tensor, dQueryGlobal: Tensor, dKeyGlobal: Tensor
+    let scratch: Tensor
+    var input: UnsafePointer<Float>?, mask: UnsafePointer<Float>?, sequences = 0, length = 0
+
+    /// - Parameters:
+    ///   - prefix: for example `"news_encoder.attention."`.
+    public init(layout: ParameterLayout, prefix: String, heads: Int, maxSequences: Int, maxLength: Int,
+                threads: Int = 1) {
+        query = Linear(layout, prefix + "query")
+        key = Linear(layout, prefix + "key")
+        queryAttention = Linear(layout, prefix + "query_att")
+        keyAttention = Linear(layout, prefix + "key_att")
+        transform = Linear(layout, prefix + "transform")
+        inputSize = query.inputSize
+        outputSize = query.outputSize
+        self.heads = heads
+        headDimension = outputSize / heads
+        scale = 1 / Float(headDimension).squareRoot()
+        self.threads = max(1, threads)
+        let rows = maxSequences * maxLength, h = outputSize
+        q = Tensor(shape: [rows, h]); k = Tensor(shape: [rows, h]); p = Tensor(shape: [rows, h])
+        u = Tensor(shape: [rows, h]); output = Tensor(shape: [rows, h])
+        alpha = Tensor(shape: [rows, heads]); beta = Tensor(shape: [rows, heads])
+        queryGlobal = Tensor(shape: [maxSequences, h]); keyGlobal = Tensor(shape: [maxSequences, h])
+        dU = Tensor(shape: [rows, h]); dQ = Tensor(shape: [rows, h]); dP = Tensor(shape: [rows, h])
+        dScores = Tensor(shape: [rows, heads])
+        dQueryGlobal = Tensor(shape: [maxSequences, h]); dKeyGlobal = Tensor(shape: [maxSequences, h])
+        scratch = Tensor(shape: [self.threads, 2 * heads])
+    }
+
+    public func forward(parameters w: UnsafePointer<Float>, input x: UnsafePointer<Float>,
+                        mask: UnsafePointer<Float>, sequences: Int, length: Int) {
+        precondition(sequences * length <= q.shape[0], "batch exceeds the attention layer's capacity")
+        self.input = x; self.mask = mask; self.sequences = sequences; self.length = length
+        let rows = sequences * length, hidden = outputSize, heads = heads, d = headDimension, scale = scale
+        query.forward(parameters: w, input: x, rows: rows, output: q.pointer, threads: threads)
+        key.forward(parameters: w, input: x, rows: rows, output: k.pointer, threads: threads)
+        queryAttention.forward(parameters: w, input: q.pointer, rows: rows, output: alpha.pointer, threads: threads)
+        let maskIn = DisjointWrites(mask)
+        parallelForWorkers(sequences, threads: threads) { worker, range in
+            let q = self.q.pointer, k = self.k.pointer, alpha = self.alpha.pointer, p = self.p.pointer
+            for s in range {
+                let base = s * length
+                VectorMath.maskedSoftmax(alpha + base * heads, positions: length, lanes: heads,
+                                         mask: maskIn.base + base, scale: scale,
+                                         workspace: self.scratch.pointer + worker * 2 * heads)
+                let qg = self.queryGlobal.pointer + s * hidden
+                qg.update(repeating: 0, count: hidden)
+                for i in 0..<length where maskIn.base[base + i] != 0 {
+                    let row = (base + i) * hidden
+                    for head in 0..<heads {
+                        VectorMath.axpy(alpha[(base + i) * heads + head], q + row + head * d, qg + head * d, count: d)
+                    }
+                }
+                for i in 0..<length {
+                    let row = (base + i) * hidden
+                    for c in 0..<hidden { p[row + c] = qg[c] * k[row + c] }
+                }
+            }
+        }
+        keyAttention.forward(parameters: w, input: p.pointer, rows: rows, output: beta.pointer, threads: threads)
+        parallelForWorkers(sequences, threads: threads) { worker, range in
+            let q = self.q.pointer, beta = self.beta.pointer, p = self.p.pointer
+            let u = self.u.pointer, out = self.output.pointer
+            for s in range {
+                let base = s * length
+                VectorMath.maskedSoftmax(beta + base * heads, positions: length, lanes: heads,
+                                         mask: maskIn.base + base, scale: scale,
+                                         workspace: self.scratch.pointer + worker * 2 * heads)
+                let kg = self.keyGlobal.pointer + s * hidden
+                kg.update(repeating: 0, count: hidden)
+                for i in 0..<length where maskIn.base[base + i] != 0 {
+                    let row = (base + i) * hidden
+                    for head in 0..<heads {
+                        VectorMath.axpy(beta[(base + i) * heads + head], p + row + head * d, kg + head * d, count: d)
+                    }
+                }
+                for i in 0..<length {
+                    let row = (base + i) * hidden
+                    for c in 0..<hidden {
+                        u[row + c] = kg[c] * q[row + c]
+                        out[row + c] = q[row + c]
+                    }
+                }
+            }
+        }
+        transform.forward(parameters: w, input: u.pointer, rows: rows, output: output.pointer, accumulate: true,
+                          threads: threads)
+    }
+
+    public func backward(parameters w: UnsafePointer<Float>, gradients g: UnsafeMutablePointer<Float>,
+                         outputGradient dR: UnsafeMutablePointer<Float>, inputGradient dX: UnsafeMutablePointer<Float>?) {
+        guard let x = input else { preconditionFailure("backward before forward") }
+        let rows = sequences * length, length = length, hidden = outputSize, heads = heads, d = headDimension
+        let scale = scale
+        transform.backward(parameters: w, gradients: g, input: u.pointer, outputGradient: dR, rows: rows,
+                           inputGradient: dU.pointer)
+        let dRIn = DisjointWrites(dR)
+        parallelForWorkers(sequences, threads: threads) { worker, range in
+            let q = self.q.pointer, p = self.p.pointer, beta = self.beta.pointer
+            let dU = self.dU.pointer, dQ = self.dQ.pointer, dP = self.dP.pointer, dBeta = self.dScores.pointer
+            for s in range {
+                let base = s * length
+                let kg = self.keyGlobal.pointer + s * hidden, dkg = self.dKeyGlobal.pointer + s * hidden
+                dkg.update(repeating: 0, count: hidden)
+                for i in 0..<length {
+                    let row = (base + i) * hidden
+                    for c in 0..<hidden {
+                        dkg[c] += dU[row + c] * q[row + c]
+                        dQ[row + c] = dRIn.base[row + c] + dU[row + c] * kg[c]
+                    }
+                }
+                for i in 0..<length {
+                    let row = (base + i) * hidden
+                    for head in 0..<heads {
+                        dBeta[(base + i) * heads + head] = VectorMath.dot(dkg + head * d, p + row + head * d, count: d)
+                    }
+                }
+                VectorMath.maskedSoftmaxBackward(probabilities: beta + base * heads, gradient: dBeta + base * heads,
+                                                 positions: length, lanes: heads, scale: scale,
+                                                 workspace: self.scratch.pointer + worker * 2 * heads)
+                for i in 0..<length {
+                    let row = (base + i) * hidden
+                    for head in 0..<heads {
+                        let b = beta[(base + i) * heads + head]
+                        for c in head * d..<(head + 1) * d { dP[row + c] = b * dkg[c] }
+                    }
+                }
+            }
+        }
+        keyAttention.backward(parameters: w, gradients: g, input: p.pointer, outputGradient: dScores.pointer,
+                              rows: rows, inputGradient: dP.pointer, accumulateInputGradient: true)
+        let dK = dU   // dU is dead from here on
+        parallelForWorkers(sequences, threads: threads) { worker, range in
+            let q = self.q.pointer, k = self.k.pointer, alpha = self.alpha.pointer
+            let dK = dK.pointer, dQ = self.dQ.pointer, dP = self.dP.pointer, dAlpha = self.dScores.pointer
+            for s in range {
+                let base = s * length
+                let qg = self.queryGlobal.pointer + s * hidden, dqg = self.dQueryGlobal.pointer + s * hidden
+                dqg.update(repeating: 0, count: hidden)
+                for i in 0..<length {
+                    let row = (base + i) * hidden
+                    for c in 0..<hidden {
+                        dK[row + c] = dP[row + c] * qg[c]
+                        dqg[c] += dP[row + c] * k[row + c]
+                    }
+                }
+                for i in 0..<length {
+                    let row = (base + i) * hidden
+                    for head in 0..<heads {
+                        let a = alpha[(base + i) * heads + head]
+                        for c in head * d..<(head + 1) * d { dQ[row + c] += a * dqg[c] }
+                        dAlpha[(base + i) * heads + head] = VectorMath.dot(dqg + head * d, q + row + head * d, count: d)
+                    }
+                }
+                VectorMath.maskedSoftmaxBackward(probabilities: alpha + base * heads, gradient: dAlpha + base * heads,
+                                                 positions: length, lanes: heads, scale: scale,
+                                                 workspace: self.scratch.pointer + worker * 2 * heads)
+            }
+        }
+        queryAttention.backward(parameters: w, gradients: g, input: q.pointer, outputGradient: dScores.pointer,
+                                rows: rows, inputGradient: dQ.pointer, accumulateInputGradient: true)
+        query.backward(parameters: w, gradients: g, input: x, outputGradient: dQ.pointer, rows: rows,
+                       inputGradient: dX)
+        key.backward(parameters: w, gradients: g, input: x, outputGradient: dK.pointer, rows: rows,
+                     inputGradient: dX, accumulateInputGradient: true)
+    }
+}
+
+/// Multi-head self-attention as in NRMS: `Q, K, V = X·Wᵀ + b` (D_in → H); per head
+/// `softmax(Q_h·K_hᵀ/√d, masked over keys)·V_h`; heads concatenated (no output projection).
+///
+/// A row whose keys are all padding gets a zero output. Stores the attention weights
+/// `[sequences × heads × length × length]` for the backward pass.
+public final class MultiHeadSelfAttention: SequenceAttention, @unchecked Sendable {
+    public let inputSize: Int, outputSize: Int
+    let heads: Int, headDimension: Int, scale: Float
+    let query: Linear, key: Linear, value: Linear
+    let threads: Int
+    let q: Tensor, k: Tensor, v: Tensor, weights: Tensor
+    public let output: Tensor
+    let dQ: Tensor, dK: Tensor, dV: Tensor, scratch: Tensor
+    let maxLength: Int
+    var input: UnsafePointer<Float>?, mask: UnsafePointer<Float>?, sequences = 0, length = 0
+
+    public init(layout: ParameterLayout, prefix: String, heads: Int, maxSequences: Int, maxLength: Int,
+                threads: Int = 1) {
+        query = Linear(layout, prefix + "query")
+        key = Linear(layout, prefix + "key")
+        value = Linear(layout, prefix + "value")
+        inputSize = query.inputSize
+        outputSize = query.outputSize
+        self.heads = heads
+        headDimension = outputSize / heads
+        scale = 1 / Float(headDimension).squareRoot()
+        self.threads = max(1, threads)
+        self.maxLength = maxLength
+        let rows = maxSequences * maxLength, h = outputSize
+        q = Tensor(shape: [rows, h]); k = Tensor(shape: [rows, h]); v = Tensor(shape: [rows, h])
+        output = Tensor(shape: [rows, h])
+        weights = Tensor(shape: [maxSequences, heads, maxLength, maxLength])
+        dQ = Tensor(shape: [rows, h]); dK = Tensor(shape: [rows, h]); dV = Tensor(shape: [rows, h])
+        scratch = Tensor(shape: [self.threads, maxLength + 2])
+    }
+
+    public func forward(parameters w: UnsafePointer<Float>, input x: UnsafePointer<Float>,
+                        mask: UnsafePointer<Float>, sequences: Int, length: Int) {
+        precondition(sequences * length <= q.shape[0] && length <= maxLength,
+                     "batch exceeds the attention layer's capacity")
+        self.input = x; self.mask = mask; self.sequences = sequences; self.length = length
+        let rows = sequences * length, hidden = outputSize, heads = heads, d = headDimension, scale = scale
+        query.forward(parameters: w, input: x, rows: rows, output: q.pointer, threads: threads)
+        key.forward(parameters: w, input: x, rows: rows, output: k.pointer, threads: threads)
+        value.forward(parameters: w, input: x, rows: rows, output: v.pointer, threads: threads)
+        let maskIn = DisjointWrites(mask)
+        parallelForWorkers(sequences, threads: threads) { worker, range in
+            let q = self.q.pointer, k = self.k.pointer, v = self.v.pointer, out = self.output.pointer
+            let scratch = self.scratch.pointer + worker * (self.maxLength + 2)
+            for s in range {
+                let base = s * length
+                for head in 0..<heads {
+                    let a = self.weights.pointer + (s * heads + head) * length * length
+                    for i in 0..<length {
+                        let row = a + i * length
+                        let qi = q + (base + i) * hidden + head * d
+                        for j in 0..<length {
+                            row[j] = VectorMath.dot(qi, k + (base + j) * hidden + head * d, count: d)
+                        }
+                        VectorMath.maskedSoftmax(row, positions: length, lanes: 1, mask: maskIn.base + base,
+                                                 scale: scale, workspace: scratch)
+                        let o = out + (base + i) * hidden + head * d
+                        o.update(repeating: 0, count: d)
+                        for j in 0..<length where row[j] != 0 {
+                            VectorMath.axpy(row[j], v + (base + j) * hidden + head * d, o, count: d)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public func backward(parameters w: UnsafePointer<Float>, gradients g: UnsafeMutablePointer<Float>,
+                         outputGradient dO: UnsafeMutablePointer<Float>, inputGradient dX: UnsafeMutablePointer<Float>?) {
+        guard let x = input else { preconditionFailure("backward before forward") }
+        let rows = sequences * length, length = length, hidden = outputSize, heads = heads, d = headDimension
+        let scale = scale
+        let dOIn = DisjointWrites(dO)
+        parallelForWorkers(sequences, threads: threads) { worker, range in
+            let q = self.q.pointer, k = self.k.pointer, v = self.v.pointer
+            let dQ = self.dQ.pointer, dK = self.dK.pointer, dV = self.dV.pointer
+            let dA = self.scratch.pointer + worker * (self.maxLength + 2)
+            for s in range {
+                let base = s * length
+                dQ.advanced(by: base * hidden).update(repeating: 0, count: length * hidden)
+                dK.advanced(by: base * hidden).update(repeating: 0, count: length * hidden)
+                dV.advanced(by: base * hidden).update(repeating: 0, count: length * hidden)
+                for head in 0..<heads {
+                    let a = self.weights.pointer + (s * heads + head) * length * length
+                    for i in 0..<length {
+                        let row = a + i * length
+                        let doi = dOIn.base + (base + i) * hidden + head * d
+                        for j in 0..<length {
+                            dA[j] = VectorMath.dot(doi, v + (base + j) * hidden + head * d, count: d)
+                            if row[j] != 0 { VectorMath.axpy(row[j], doi, dV + (base + j) * hidden + head * d, count: d) }
+                        }
+                        VectorMath.maskedSoftmaxBackward(probabilities: row, gradient: dA, positions: length, lanes: 1,
+                                                         scale: scale, workspace: dA + length)
+                        let qi = q + (base + i) * hidden + head * d
+                        let dqi = dQ + (base + i) * hidden + head * d
+                        for j in 0..<length where dA[j] != 0 {
+                            VectorMath.axpy(dA[j], k + (base + j) * hidden + head * d, dqi, count: d)
+                            VectorMath.axpy(dA[j], qi, dK + (base + j) * hidden + head * d, count: d)
+                        }
+                    }
+                }
+            }
+        }
+        query.backward(parameters: w, gradients: g, input: x, outputGradient: dQ.pointer, rows: rows, inputGradient: dX)
+        key.backward(parameters: w, gradients: g, input: x, outputGradient: dK.pointer, rows: rows,
+                     inputGradient: dX, accumulateInputGradient: true)
+        value.backward(parameters: w, gradients: g, input: x, outputGradient: dV.pointer, rows: rows,
+                       inputGradient: dX, accumulateInputGradient: true)
+    }
+}

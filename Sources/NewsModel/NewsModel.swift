@@ -1,1 +1,0 @@
-// The NewsModel module. See Package.swift for its role.

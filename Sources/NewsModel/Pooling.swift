@@ -1,0 +1,97 @@
+import TensorMath
+
+/// Additive attention pooling (NRMS): one vector per sequence.
+///
+/// ```
+/// e_i = tanh(X_i·W1ᵀ + b1)      [rows × A]   (`proj`: H → A)
+/// s_i = e_i·w2                  [rows]       (`score`: A → 1, no bias)
+/// a   = masked softmax(s)       per sequence
+/// out = Σ_i a_i · X_i           [sequences × H]
+/// ```
+/// A sequence with no real position pools to the zero vector.
+public final class AdditivePooling: @unchecked Sendable {
+    let projection: Linear
+    let score: Int
+    public let inputSize: Int, poolingSize: Int
+    let threads: Int
+    let activations: Tensor, weights: Tensor, scoreGradients: Tensor, scratch: Tensor
+    /// `[maxSequences × inputSize]`: the pooled vectors of the last `forward`.
+    public let output: Tensor
+    var input: UnsafePointer<Float>?, mask: UnsafePointer<Float>?, sequences = 0, length = 0
+
+    public init(layout: ParameterLayout, prefix: String, maxSequences: Int, maxLength: Int, threads: Int = 1) {
+        projection = Linear(layout, prefix + "proj")
+        score = layout.offset(of: prefix + "score.weight")
+        inputSize = projection.inputSize
+        poolingSize = projection.outputSize
+        self.threads = max(1, threads)
+        activations = Tensor(shape: [maxSequences * maxLength, poolingSize])
+        weights = Tensor(shape: [maxSequences * maxLength])
+        scoreGradients = Tensor(shape: [maxSequences * maxLength])
+        output = Tensor(shape: [maxSequences, inputSize])
+        scratch = Tensor(shape: [self.threads, 2])
+    }
+
+    /// Pools `input [sequences × length × inputSize]` into `output [sequences × inputSize]`.
+    public func forward(parameters w: UnsafePointer<Float>, input x: UnsafePointer<Float>, mask: UnsafePointer<Float>,
+                        sequences: Int, length: Int) {
+        precondition(sequences * length <= weights.count && sequences <= output.shape[0])
+        self.input = x; self.mask = mask; self.sequences = sequences; self.length = length
+        let rows = sequences * length, a = poolingSize, h = inputSize
+        projection.forward(parameters: w, input: x, rows: rows, output: activations.pointer, threads: threads)
+        parallelFor(rows, threads: threads, minimumChunk: 256) { range in
+            VectorMath.tanhInPlace(self.activations.pointer + range.lowerBound * a, count: range.count * a)
+        }
+        BLAS.gemv(rows: rows, columns: a, a: activations.pointer, lda: a, x: w + score, y: weights.pointer)
+        let xIn = DisjointWrites(x), maskIn = DisjointWrites(mask)
+        parallelForWorkers(sequences, threads: threads) { worker, range in
+            for s in range {
+                let weights = self.weights.pointer + s * length
+                VectorMath.maskedSoftmax(weights, positions: length, lanes: 1, mask: maskIn.base + s * length,
+                                         scale: 1, workspace: self.scratch.pointer + worker * 2)
+                let out = self.output.pointer + s * h
+                out.update(repeating: 0, count: h)
+                for i in 0..<length where weights[i] != 0 {
+                    VectorMath.axpy(weights[i], xIn.base + (s * length + i) * h, out, count: h)
+                }
+            }
+        }
+    }
+
+    /// Given `outputGradient [sequences × inputSize]`, accumulates parameter gradients and writes
+    /// `inputGradient [rows × inputSize]`.
+    public func backward(parameters w: UnsafePointer<Float>, gradients g: UnsafeMutablePointer<Float>,
+                         outputGradient dOut: UnsafePointer<Float>, inputGradient dX: UnsafeMutablePointer<Float>) {
+        guard let x = input else { preconditionFailure("backward before forward") }
+        let rows = sequences * length, length = length, a = poolingSize, h = inputSize
+        let xIn = DisjointWrites(x), dOutIn = DisjointWrites(dOut), dXOut = DisjointWrites(dX)
+        parallelForWorkers(sequences, threads: threads) { worker, range in
+            for s in range {
+                let weights = self.weights.pointer + s * length
+                let dScores = self.scoreGradients.pointer + s * length
+                let dOut = dOutIn.base + s * h
+                for i in 0..<length {
+                    let row = (s * length + i) * h
+                    dScores[i] = VectorMath.dot(dOut, xIn.base + row, count: h)
+                    let weight = weights[i]
+                    for c in 0..<h { dXOut.base[row + c] = weight * dOut[c] }
+                }
+                VectorMath.maskedSoftmaxBackward(probabilities: weights, gradient: dScores, positions: length,
+                                                 lanes: 1, scale: 1, workspace: self.scratch.pointer + worker * 2)
+            }
+        }
+        // d score.weight += eᵀ·ds; then e becomes dz = ds·w2 ⊙ (1 − e²) in place.
+        BLAS.gemv(transpose: true, rows: rows, columns: a, a: activations.pointer, lda: a,
+                  x: scoreGradients.pointer, beta: 1, y: g + score)
+        let w2 = DisjointWrites(w + score)
+        parallelFor(rows, threads: threads, minimumChunk: 256) { range in
+            let e = self.activations.pointer, ds = self.scoreGradients.pointer
+            for r in range {
+                let row = e + r * a, scoreGradient = ds[r]
+                for j in 0..<a { row[j] = scoreGradient * w2.base[j] * (1 - row[j] * row[j]) }
+            }
+        }
+        projection.backward(parameters: w, gradients: g, input: x, outputGradient: activations.pointer, rows: rows,
+                            inputGradient: dX, accumulateInputGradient: true)
+    }
+}

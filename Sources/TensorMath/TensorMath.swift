@@ -1,1 +1,0 @@
-// The TensorMath module. See Package.swift for its role.
