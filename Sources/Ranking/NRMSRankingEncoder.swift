@@ -1,0 +1,90 @@
+import Foundation
+import MIND
+import NewsModel
+import TensorMath
+
+/// The ranker's encoder for an NRMS model: titles → news vectors with the news encoder, cached news vectors of a
+/// user's clicks → user vector with the user encoder, both in evaluation mode (no dropout).
+///
+/// Titles are tokenised as in training (`Vocabulary.encode(title, length: titleLength)`). Each title is encoded on
+/// its own, trimmed to its own tokens, by one of `threads` workers with single-threaded BLAS: a news vector then
+/// depends only on the title and the weights, never on which other news shared the call, so a cached vector
+/// equals a fresh encoding bit for bit. (Padding is masked, so trimming changes nothing beyond rounding compared
+/// with the padded batches of training.) A user's clicks are encoded as one unpadded sequence of the last
+/// `historyLength` vectors.
+///
+/// `encodeNews` sets OpenBLAS to one thread while it runs (process-wide) and restores the previous count.
+public final class NRMSRankingEncoder: RankingEncoder {
+    public let parameters: NRMSParameters
+    public let vocabulary: Vocabulary
+    public var dimension: Int { parameters.configuration.hiddenSize }
+    public var historyLength: Int { parameters.configuration.historyLength }
+    /// Workers encoding titles in parallel.
+    public let threads: Int
+    private let newsEncoders: [NewsEncoder]
+    private let userEncoder: SequenceEncoder
+    private let userMask: [Float]
+
+    /// - Parameter threads: titles encoded in parallel (default: all cores).
+    public init(parameters: NRMSParameters, vocabulary: Vocabulary,
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        let configuration = parameters.configuration
+        self.parameters = parameters
+        self.vocabulary = vocabulary
+        self.threads = max(1, threads)
+        newsEncoders = (0 ..< max(1, threads)).map { _ in
+            NewsEncoder(configuration: configuration, layout: parameters.layout, maxNews: 1, threads: 1)
+        }
+        userEncoder = SequenceEncoder(configuration: configuration, layout: parameters.layout,
+                                      prefix: "user_encoder.", maxSequences: 1,
+                                      maxLength: configuration.historyLength, threads: 1)
+        userMask = [Float](repeating: 1, count: configuration.historyLength)
+    }
+
+    /// The token ids of `title` as the model reads it: `[titleLength]`, right-padded with 0.
+    public func titleTokens(_ title: String) -> [Int32] {
+        let length = parameters.configuration.titleLength
+        var ids = vocabulary.encode(title, length: length)
+        ids.append(contentsOf: repeatElement(Vocabulary.padID, count: length - ids.count))
+        return ids
+    }
+
+    public func encodeNews(_ articles: [NewsArticle]) throws -> [Float] {
+        let h = dimension, length = parameters.configuration.titleLength
+        var vectors = [Float](repeating: 0, count: articles.count * h)
+        let blasThreads = BLAS.threadCount
+        BLAS.setThreadCount(1)
+        defer { BLAS.setThreadCount(blasThreads) }
+        let weights = UnsafePointer(parameters.values.pointer)
+        vectors.withUnsafeMutableBufferPointer { buffer in
+            let out = DisjointWrites(buffer.baseAddress!)
+            parallelForWorkers(articles.count, threads: threads) { worker, range in
+                let encoder = newsEncoders[worker]
+                for index in range {
+                    // An empty title is one padding token (masked): the encoder returns its zero vector.
+                    var ids = vocabulary.encode(articles[index].title, length: length)
+                    if ids.isEmpty { ids = [Vocabulary.padID] }
+                    ids.withUnsafeBufferPointer { tokens in
+                        encoder.forward(parameters: weights, tokens: tokens.baseAddress!, news: 1, length: tokens.count,
+                                        dropoutSeed: nil)
+                    }
+                    (out.base + index * h).update(from: encoder.output, count: h)
+                }
+            }
+        }
+        return vectors
+    }
+
+    public func encodeUser(history: [Float], count: Int) throws -> [Float] {
+        precondition(count >= 1 && history.count == count * dimension, "history must be [count × dimension]")
+        let used = min(count, historyLength), h = dimension
+        history.withUnsafeBufferPointer { rows in
+            userMask.withUnsafeBufferPointer { mask in
+                userEncoder.forward(parameters: UnsafePointer(parameters.values.pointer),
+                                    input: rows.baseAddress! + (count - used) * h, mask: mask.baseAddress!,
+                                    sequences: 1, length: used, dropoutSeed: nil)
+            }
+        }
+        return Array(UnsafeBufferPointer(start: userEncoder.output, count: h))
+    }
+}
