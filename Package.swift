@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "NewsModelTests", dependencies: ["NewsModel", "TensorMath", "MIND"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "MIND"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NewsModel", "TensorMath", "MIND", "Metrics"]),
-        .testTarget(name: "RankingTests", dependencies: ["Ranking", "Store", "NewsModel", "MIND", "TensorMath"]),
+        .testTarget(name: "RankingTests", dependencies: ["Ranking", "Store", "NewsModel", "MIND", "TensorMath", "NewsRecCLI"]),
         .testTarget(name: "NewsRecCLITests", dependencies: ["NewsRecCLI", "Store", "MIND"]),
     ]
 )

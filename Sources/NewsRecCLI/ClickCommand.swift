@@ -59,6 +59,7 @@ struct ClickCommand: Command {
     }
 
     func run(context: CommandContext) throws {
+        try requireStore(database)
         let store = try RankingStore(path: database, create: false)
         let clicks: [(line: Int, click: Click)]
         if let file {

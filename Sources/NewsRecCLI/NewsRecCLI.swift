@@ -7,7 +7,9 @@ public enum NewsRecCLI {
         VersionCommand.self,
         IngestCommand.self,
         StatsCommand.self,
+        EmbedCommand.self,
         ClickCommand.self,
+        RankCommand.self,
     ] }
 
     /// Runs `newsrec` with `arguments` (without the program name) and returns the process exit code.

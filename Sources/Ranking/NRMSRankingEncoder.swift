@@ -88,3 +88,24 @@ public final class NRMSRankingEncoder: RankingEncoder {
         return Array(UnsafeBufferPointer(start: userEncoder.output, count: h))
     }
 }
+
+extension Ranker {
+    /// Opens the store at `storePath` with the NRMS checkpoint in `checkpoint` (model.safetensors, config.json,
+    /// vocab.txt), registered under its content hash (`ModelFingerprint`) with its config.json.
+    ///
+    /// - Parameter threads: titles encoded in parallel when news vectors are computed (default: all cores).
+    public convenience init(storePath: String, checkpoint: URL,
+                            threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                            popularityWindow: Int64 = 86_400) throws {
+        let modelID = try ModelFingerprint.id(ofCheckpointAt: checkpoint)
+        let contents = try Checkpoint.load(from: checkpoint)
+        let configURL = checkpoint.appendingPathComponent("config.json")
+        guard let config = try? String(contentsOf: configURL, encoding: .utf8) else {
+            throw RankingError.missingCheckpointFile(configURL.path)
+        }
+        let encoder = NRMSRankingEncoder(parameters: contents.parameters,
+                                         vocabulary: Vocabulary(tokens: contents.vocabulary), threads: threads)
+        try self.init(storePath: storePath, encoder: encoder, modelID: modelID, config: config,
+                      checkpoint: checkpoint.standardizedFileURL.path, popularityWindow: popularityWindow)
+    }
+}

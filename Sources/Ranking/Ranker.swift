@@ -166,6 +166,22 @@ public final class Ranker: @unchecked Sendable {
         }
     }
 
+    /// The number of news with a cached vector for this model.
+    public func cachedNewsCount() throws -> Int {
+        try withStore { try $0.cachedNewsCount(model: model) }
+    }
+
+    /// The click history of `user` the ranker reads (the last `historyLength` clicks, oldest first); nil when the
+    /// store knows nothing of the user.
+    public func history(of user: UserID) throws -> [NewsID]? {
+        try withStore { try $0.history(of: user, limit: historyLength) }
+    }
+
+    /// The text columns of `news` (entities left empty), or nil when the store does not define it.
+    public func article(_ news: NewsID) throws -> NewsArticle? {
+        try withStore { try $0.articleText(news) }
+    }
+
     // MARK: - Internals
 
     /// The history version: FNV-1a 64 of the clicked ids, oldest first, each followed by a space.

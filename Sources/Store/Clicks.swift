@@ -16,9 +16,9 @@ public enum ClicksFile {
         }
         var clicks: [(line: Int, click: Click)] = []
         var number = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so it is a separator of its own.
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             if line.isEmpty { continue }
             let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard columns.count == 3 else {
