@@ -70,6 +70,11 @@ extension NewsStore {
     public func ingest(split: Split, newsFile: URL, behaviorsFile: URL?, options: IngestOptions = IngestOptions(),
                        progress: ((IngestProgress) -> Void)? = nil) throws -> IngestSummary {
         let started = Date()
+        // A large page cache keeps the B-tree pages of the one big transaction in memory instead of spilling
+        // them to the WAL and reading them back.
+        let cacheSize = try database.scalarInt("PRAGMA cache_size") ?? -2000
+        try database.executeScript("PRAGMA cache_size = \(Self.ingestCacheSize)")
+        defer { try? database.executeScript("PRAGMA cache_size = \(cacheSize)") }
         let summary = try database.transaction {
             let writer = try IngestWriter(database: database, split: split, keptBadLines: options.keptBadLines)
             try writer.replaceSplitNews()
@@ -106,15 +111,19 @@ extension NewsStore {
         return summary
     }
 
-    /// Ingests records already in memory, with the same semantics as the file ingest (one transaction; the
-    /// split's impressions are replaced when `impressions` is not nil).
+    /// Ingests records already in memory, with the same semantics as the file ingest, in one transaction:
+    /// when `news` is not nil it becomes the split's news file (articles upserted); when `impressions` is not
+    /// nil it replaces the split's impressions. A repeated ImpressionID throws `MINDFormatError` (file
+    /// `<records>`, line = 1-based index) and nothing is written.
     @discardableResult
-    public func ingest(split: Split, news: [NewsArticle], impressions: [Impression]?) throws -> IngestSummary {
+    public func ingest(split: Split, news: [NewsArticle]?, impressions: [Impression]?) throws -> IngestSummary {
         let started = Date()
         return try database.transaction {
             let writer = try IngestWriter(database: database, split: split, keptBadLines: 0)
-            try writer.replaceSplitNews()
-            for article in news { try writer.add(article) }
+            if let news {
+                try writer.replaceSplitNews()
+                for article in news { try writer.add(article) }
+            }
             if let impressions {
                 try writer.replaceBehaviors()
                 for (index, impression) in impressions.enumerated() {
@@ -124,6 +133,9 @@ extension NewsStore {
             return try writer.finish(newsFile: nil, behaviorsFile: nil, started: started)
         }
     }
+
+    /// `PRAGMA cache_size` during a file ingest: negative = KiB, so 64 MiB.
+    static let ingestCacheSize = -65_536
 
     /// Copies the write-ahead log into the database file and truncates it (best effort: readers may block it).
     func checkpoint() {

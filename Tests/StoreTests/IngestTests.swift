@@ -75,12 +75,14 @@ struct IngestTests {
         #expect(u1.impressionID == 9 && u1.split == .dev && u1.time == 1_573_900_000)
 
         // A later impression in another split takes over; an older one does not.
-        try store.ingest(split: .test, news: [], impressions: [
+        try store.ingest(split: .test, news: nil, impressions: [
             Impression(id: 1, user: UserID("U1"), time: 1_574_000_000, history: [NewsID("N1")], candidates: []),
             Impression(id: 2, user: UserID("U2"), time: -10, history: [NewsID("N1")], candidates: []),
         ])
         #expect(try store.latestHistory(of: UserID("U1"))?.news == [NewsID("N1")])
         #expect(try store.latestHistory(of: UserID("U2"))?.news == [])
+        #expect(try store.database.scalarInt("SELECT count(*) FROM split_news WHERE split = 'test'") == 0)
+        #expect(try store.database.scalarInt("SELECT count(*) FROM split_news WHERE split = 'dev'") == 2)
 
         try store.recordClick(user: UserID("U1"), news: NewsID("N2"), time: 1_574_000_100)
         try store.recordClick(user: UserID("U1"), news: NewsID("N5"), time: 1_574_000_050)
@@ -219,6 +221,18 @@ struct IngestTests {
         #expect(summary.badLines.map(\.file) == [Fixture.bad("news_entities.tsv").path, behaviors.path, behaviors.path])
         #expect(try store.impression(split: .train, id: 1)?.user == UserID("U1"))
         #expect(summary.unknownNews == 1)  // N3: the news file lost it with its bad line
+    }
+
+    @Test("a repeated ImpressionID in records fails and writes nothing")
+    func repeatedRecordID() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try NewsStore(path: directory.path("d.sqlite"))
+        #expect(throws: MINDFormatError(file: "<records>", line: 4,
+                                        expected: "a unique ImpressionID, but 7 appears on an earlier line")) {
+            try store.ingest(split: .train, news: Self.articles, impressions: Self.impressions + [Self.impressions[0]])
+        }
+        #expect(try snapshot(store.database, includingRuns: true).values.allSatisfy(\.isEmpty))
     }
 
     @Test("progress reports lines and a final report per file")
