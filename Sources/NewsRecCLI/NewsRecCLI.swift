@@ -10,6 +10,7 @@ public enum NewsRecCLI {
         EmbedCommand.self,
         ClickCommand.self,
         RankCommand.self,
+        RankBenchCommand.self,
     ] }
 
     /// Runs `newsrec` with `arguments` (without the program name) and returns the process exit code.

@@ -13,7 +13,10 @@ import TensorMath
 /// with the padded batches of training.) A user's clicks are encoded as one unpadded sequence of the last
 /// `historyLength` vectors.
 ///
-/// `encodeNews` sets OpenBLAS to one thread while it runs (process-wide) and restores the previous count.
+/// Creating an encoder sets OpenBLAS to one thread, process-wide: its products are small (one title, or one
+/// user's ≤ 50 clicks), where a second BLAS thread only adds wake-ups (and, on a busy machine, waits for a core);
+/// titles are encoded on `threads` workers instead. Code that later wants multi-threaded BLAS in the same
+/// process must set it again (`BLAS.setThreadCount`).
 public final class NRMSRankingEncoder: RankingEncoder {
     public let parameters: NRMSParameters
     public let vocabulary: Vocabulary
@@ -39,6 +42,7 @@ public final class NRMSRankingEncoder: RankingEncoder {
                                       prefix: "user_encoder.", maxSequences: 1,
                                       maxLength: configuration.historyLength, threads: 1)
         userMask = [Float](repeating: 1, count: configuration.historyLength)
+        BLAS.setThreadCount(1)
     }
 
     /// The token ids of `title` as the model reads it: `[titleLength]`, right-padded with 0.
@@ -52,9 +56,6 @@ public final class NRMSRankingEncoder: RankingEncoder {
     public func encodeNews(_ articles: [NewsArticle]) throws -> [Float] {
         let h = dimension, length = parameters.configuration.titleLength
         var vectors = [Float](repeating: 0, count: articles.count * h)
-        let blasThreads = BLAS.threadCount
-        BLAS.setThreadCount(1)
-        defer { BLAS.setThreadCount(blasThreads) }
         let weights = UnsafePointer(parameters.values.pointer)
         vectors.withUnsafeMutableBufferPointer { buffer in
             let out = DisjointWrites(buffer.baseAddress!)

@@ -44,12 +44,12 @@ public enum RankBenchmark {
         /// Markdown lines for BENCHMARKS.md and the terminal.
         public var markdown: String {
             """
-            | query | p50 ms | p99 ms | mean ms | n |
-            |---|---|---|---|---|
-            | rank \(candidateCount) candidates, warm user vector | \(f(warm.p50)) | \(f(warm.p99)) | \(f(warm.mean)) | \(warm.count) |
-            | rank \(candidateCount) candidates, cold user vector (\(historyLength) cached clicks → user encoder) | \(f(cold.p50)) | \(f(cold.p99)) | \(f(cold.mean)) | \(cold.count) |
-            | top 10 of all \(newsCount) cached news, first query (loads matrix) | \(f(catalogueFirstMilliseconds)) | | | 1 |
-            | top 10 of all \(newsCount) cached news, matrix loaded | \(f(catalogue.p50)) | \(f(catalogue.p99)) | \(f(catalogue.mean)) | \(catalogue.count) |
+            | query | p50 ms | p99 ms | mean ms | CPU p50 ms | n |
+            |---|---|---|---|---|---|
+            | rank \(candidateCount) candidates, warm user vector | \(row(warm)) |
+            | rank \(candidateCount) candidates, cold user vector (\(historyLength) cached clicks → user encoder) | \(row(cold)) |
+            | top 10 of all \(newsCount) cached news, first query (loads matrix) | \(f(catalogueFirstMilliseconds)) | | | | 1 |
+            | top 10 of all \(newsCount) cached news, matrix loaded | \(row(catalogue)) |
 
             Store: \(newsCount) news, \(userCount) users, vectors of \(dimension) float32; build + ingest \(f(ingestSeconds)) s, \
             embed all news \(f(embedSeconds)) s.
@@ -57,25 +57,57 @@ public enum RankBenchmark {
         }
 
         private func f(_ value: Double) -> String { String(format: value < 10 ? "%.3f" : "%.1f", value) }
+
+        private func row(_ latency: Latency) -> String {
+            "\(f(latency.p50)) | \(f(latency.p99)) | \(f(latency.mean)) | \(f(latency.cpuP50)) | \(latency.count)"
+        }
     }
 
-    /// Latency percentiles of a series of queries, in milliseconds.
+    /// Latency percentiles of a series of queries, in milliseconds: wall clock, and the calling thread's CPU time
+    /// (which, on a machine shared with other work, shows what the query costs without the waits for a core).
     public struct Latency: Sendable, Codable {
         public var p50: Double
         public var p99: Double
         public var mean: Double
+        public var cpuP50: Double
         public var count: Int
 
-        /// Percentiles of `samples` (milliseconds), nearest-rank.
-        public init(samples: [Double]) {
+        /// Percentiles (nearest rank) of `wall` and `cpu` samples (milliseconds).
+        public init(wall: [Double], cpu: [Double]) {
+            p50 = Self.percentile(0.5, of: wall)
+            p99 = Self.percentile(0.99, of: wall)
+            mean = wall.isEmpty ? 0 : wall.reduce(0, +) / Double(wall.count)
+            cpuP50 = Self.percentile(0.5, of: cpu)
+            count = wall.count
+        }
+
+        /// The nearest-rank `p` percentile of `samples`.
+        static func percentile(_ p: Double, of samples: [Double]) -> Double {
             let sorted = samples.sorted()
-            func rank(_ p: Double) -> Double {
-                sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1))]
-            }
-            p50 = rank(0.5)
-            p99 = rank(0.99)
-            mean = sorted.isEmpty ? 0 : sorted.reduce(0, +) / Double(sorted.count)
-            count = sorted.count
+            guard !sorted.isEmpty else { return 0 }
+            return sorted[min(sorted.count - 1, max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1))]
+        }
+    }
+
+    /// Wall and thread-CPU milliseconds of one call of `body`.
+    struct Stopwatch {
+        var wall: [Double] = []
+        var cpu: [Double] = []
+
+        mutating func time<T>(_ body: () throws -> T) rethrows -> T {
+            let wall0 = DispatchTime.now().uptimeNanoseconds, cpu0 = Self.threadCPUNanoseconds()
+            let result = try body()
+            cpu.append(Double(Self.threadCPUNanoseconds() - cpu0) / 1e6)
+            wall.append(Double(DispatchTime.now().uptimeNanoseconds - wall0) / 1e6)
+            return result
+        }
+
+        var latency: Latency { Latency(wall: wall, cpu: cpu) }
+
+        static func threadCPUNanoseconds() -> UInt64 {
+            var spec = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+            return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
         }
     }
 
@@ -111,12 +143,10 @@ public enum RankBenchmark {
         let warmUser = data.users[0]
         let warmCandidates = data.candidates(for: 0)
         _ = try ranker.rank(user: warmUser, candidates: warmCandidates)
-        var warm: [Double] = []
+        var warm = Stopwatch()
         for query in 0 ..< options.warmQueries {
             let candidates = query % 2 == 0 ? warmCandidates : data.candidates(for: 0, shift: 1)
-            let t0 = clock.now
-            let result = try ranker.ranking(user: warmUser, candidates: candidates, top: 10)
-            warm.append(milliseconds(clock.now - t0))
+            let result = try warm.time { try ranker.ranking(user: warmUser, candidates: candidates, top: 10) }
             guard case .personalized(_, cachedUserVector: true) = result.method else {
                 throw RankingError.benchmarkInvariant("a warm query recomputed the user vector")
             }
@@ -124,39 +154,33 @@ public enum RankBenchmark {
         log("warm queries done")
 
         // Cold: each query a different user whose vector is not cached yet; news vectors are cached.
-        var cold: [Double] = []
+        var cold = Stopwatch()
         for query in 0 ..< min(options.coldQueries, data.users.count - 1) {
             let index = query + 1
-            let t0 = clock.now
-            let result = try ranker.ranking(user: data.users[index], candidates: data.candidates(for: index), top: 10)
-            cold.append(milliseconds(clock.now - t0))
+            let candidates = data.candidates(for: index)
+            let result = try cold.time { try ranker.ranking(user: data.users[index], candidates: candidates, top: 10) }
             guard case .personalized(_, cachedUserVector: false) = result.method else {
                 throw RankingError.benchmarkInvariant("a cold query found a cached user vector")
             }
         }
         log("cold queries done")
 
-        var t0 = clock.now
-        _ = try ranker.rankCatalogue(user: warmUser, top: 10)
-        let first = milliseconds(clock.now - t0)
-        var catalogue: [Double] = []
+        var first = Stopwatch()
+        _ = try first.time { try ranker.rankCatalogue(user: warmUser, top: 10) }
+        var catalogue = Stopwatch()
         for _ in 0 ..< options.catalogueQueries {
-            t0 = clock.now
-            _ = try ranker.rankCatalogue(user: warmUser, top: 10)
-            catalogue.append(milliseconds(clock.now - t0))
+            _ = try catalogue.time { try ranker.rankCatalogue(user: warmUser, top: 10) }
         }
         return Report(newsCount: options.newsCount, userCount: options.userCount,
                       candidateCount: options.candidateCount, historyLength: history, dimension: encoder.dimension,
-                      ingestSeconds: ingestSeconds, embedSeconds: embedSeconds, warm: Latency(samples: warm),
-                      cold: Latency(samples: cold), catalogueFirstMilliseconds: first,
-                      catalogue: Latency(samples: catalogue))
+                      ingestSeconds: ingestSeconds, embedSeconds: embedSeconds, warm: warm.latency,
+                      cold: cold.latency, catalogueFirstMilliseconds: first.wall[0],
+                      catalogue: catalogue.latency)
     }
 
     private static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
-
-    private static func milliseconds(_ duration: Duration) -> Double { seconds(duration) * 1000 }
 }
 
 /// A MIND-small-sized synthetic data set for the benchmark: titles of 8–14 words from a 20k-word vocabulary,

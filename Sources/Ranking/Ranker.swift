@@ -226,15 +226,18 @@ public final class Ranker: @unchecked Sendable {
     /// History entries the store does not define (news missing from every ingested news file) are left out.
     private func computeUserVector(store: RankingStore, user: UserID, history: [NewsID], version: String) throws
         -> [Float] {
-        let known = try store.read { try history.filter { try store.containsNews($0) } }
-        let vector: [Float]
-        if known.isEmpty {
-            vector = [Float](repeating: 0, count: model.dimension)
-        } else {
-            var vectors: [Float] = []
-            try fillNewsVectors(store: store, ids: known, into: &vectors)
-            vector = try encoderLock.withLock { try encoder.encodeUser(history: vectors, count: known.count) }
+        var vectors: [Float] = []
+        var known = history
+        let missing = try store.appendNewsVectors(model: model, ids: history, to: &vectors)
+        if !missing.isEmpty {
+            let unknown = Set(try store.unknownNews(missing))
+            known = history.filter { !unknown.contains($0) }
+            vectors.removeAll(keepingCapacity: true)
+            if !known.isEmpty { try fillNewsVectors(store: store, ids: known, into: &vectors) }
         }
+        let vector = known.isEmpty
+            ? [Float](repeating: 0, count: model.dimension)
+            : try encoderLock.withLock { try encoder.encodeUser(history: vectors, count: known.count) }
         try store.storeUserVector(model: model, user: user, version: version, historyLength: history.count,
                                   vector: vector)
         return vector

@@ -68,6 +68,19 @@ struct RankerTests {
         #expect(abs(windowed.items.first { $0.news.rawValue == "N5" }!.score - shifted) < 1e-6)
     }
 
+    @Test("history clicks on news the store does not define are left out of the user vector")
+    func unknownHistoryNews() throws {
+        let fixture = try SmallData.fixture()
+        let encoder = HashingEncoder()
+        let ranker = try makeRanker(fixture, encoder)
+        try fixture.store.recordClicks([Click(user: UserID("U1"), news: NewsID("N404"), time: SmallData.start + 5 * SmallData.day)])
+        let result = try ranker.ranking(user: UserID("U1"), candidates: [NewsID("N3")])
+        #expect(result.method == .personalized(historyLength: 3, cachedUserVector: false))
+        let want = expectedScore(history: ["N1", "N2"], candidate: "N3", encoder: encoder)
+        #expect(abs(result.items[0].score - want) < 1e-6)
+        #expect(!encoder.encodedNews.contains(NewsID("N404")))
+    }
+
     @Test("unknown candidates are an error naming them")
     func unknownCandidates() throws {
         let fixture = try SmallData.fixture()
