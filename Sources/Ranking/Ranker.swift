@@ -27,6 +27,8 @@ public final class Ranker: @unchecked Sendable {
     public let historyLength: Int
     /// The window of the cold-start popularity ranking and of `freshCandidates`' default, in seconds.
     public let popularityWindow: Int64
+    /// Workers scoring the whole catalogue in `rankCatalogue`: all cores.
+    public let catalogueThreads = ProcessInfo.processInfo.activeProcessorCount
 
     // The encoder, guarded by `encoderLock`; idle connections and the catalogue matrix, guarded by `stateLock`.
     private let encoder: any RankingEncoder
@@ -67,7 +69,7 @@ public final class Ranker: @unchecked Sendable {
     /// Ranks `candidates` for `user`, best first, and says how.
     public func ranking(user: UserID, candidates: [NewsID], top: Int? = nil) throws -> RankingResult {
         try withStore { store in
-            let limit = top ?? candidates.count
+            let limit = max(0, top ?? candidates.count)
             let lookup = try store.read { () throws -> Lookup in
                 var lookup = Lookup()
                 lookup.history = try store.history(of: user, limit: historyLength) ?? []
@@ -107,7 +109,8 @@ public final class Ranker: @unchecked Sendable {
     /// The first call loads all cached vectors of the model into one contiguous matrix; later calls reuse it
     /// until more news are cached. Users without clicks get the cold-start ranking over the catalogue.
     public func rankCatalogue(user: UserID, top: Int) throws -> RankingResult {
-        try withStore { store in
+        let top = max(0, top)
+        return try withStore { store in
             let (history, generation) = try store.read {
                 (try store.history(of: user, limit: historyLength) ?? [], try store.vectorGeneration())
             }
@@ -124,7 +127,7 @@ public final class Ranker: @unchecked Sendable {
                 cachedUser = false
                 userVector = try computeUserVector(store: store, user: user, history: history, version: version)
             }
-            let items = matrix.vectors.top(top, against: userVector)
+            let items = matrix.vectors.top(top, against: userVector, threads: catalogueThreads)
                 .map { RankedNews(news: matrix.ids[$0.row], score: $0.score) }
             return RankingResult(method: .personalized(historyLength: history.count, cachedUserVector: cachedUser),
                                  items: items)

@@ -1,3 +1,5 @@
+import TensorMath
+
 /// A contiguous row-major matrix of Float32 vectors `[rows × dimension]`, scored against a query by dot product.
 ///
 /// The ranker keeps every cached news vector of a model in one of these, so scoring the whole catalogue is a
@@ -41,15 +43,22 @@ public struct VectorMatrix: Sendable {
 
     /// Dot products of every row with `query` `[dimension]`: `scores[r] = Σ_d M[r, d] · query[d]`.
     ///
+    /// Rows are split over up to `threads` workers (a pass over a large catalogue is memory-bound; each score is
+    /// computed the same way whatever the split).
     /// - Returns: `[rows]`.
-    public func scores(against query: [Float]) -> [Float] {
+    public func scores(against query: [Float], threads: Int = 1) -> [Float] {
         precondition(query.count == dimension, "query has \(query.count) values, expected \(dimension)")
         var result = [Float](repeating: 0, count: rows)
+        let dimension = dimension
         storage.withUnsafeBufferPointer { matrix in
             query.withUnsafeBufferPointer { q in
                 result.withUnsafeMutableBufferPointer { out in
-                    for r in 0 ..< rows {
-                        out[r] = VectorKernels.dot(matrix.baseAddress! + r * dimension, q.baseAddress!, dimension)
+                    let m = DisjointWrites(matrix.baseAddress!), v = DisjointWrites(q.baseAddress!)
+                    let o = DisjointWrites(out.baseAddress!)
+                    parallelFor(rows, threads: threads, minimumChunk: 8192) { range in
+                        for r in range {
+                            o.base[r] = VectorKernels.dot(m.base + r * dimension, v.base, dimension)
+                        }
                     }
                 }
             }
@@ -58,8 +67,10 @@ public struct VectorMatrix: Sendable {
     }
 
     /// The `k` rows scoring highest against `query`, best first; ties keep the lower row index first.
-    public func top(_ k: Int, against query: [Float]) -> [(row: Int, score: Float)] {
-        let all = scores(against: query)
+    ///
+    /// - Parameter threads: workers for the scoring pass (see `scores(against:threads:)`).
+    public func top(_ k: Int, against query: [Float], threads: Int = 1) -> [(row: Int, score: Float)] {
+        let all = scores(against: query, threads: threads)
         var selection = TopK<Int>(capacity: min(k, rows))
         for (row, score) in all.enumerated() where score >= selection.threshold {
             selection.offer(row, score: score)

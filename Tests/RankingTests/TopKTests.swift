@@ -70,4 +70,17 @@ struct VectorMatrixTests {
         #expect(top.map(\.score) == [3.5, 2, 2])
         #expect(matrix.row(3) == [-1, 0, 5])
     }
+
+    @Test("scoring split over threads gives the same bits and the same top rows")
+    func threadedScoring() {
+        let dimension = 24, rows = 20_000
+        let storage = (0 ..< rows * dimension).map { Float(($0 * 7919) % 1013) / 1013 - 0.5 }
+        let matrix = VectorMatrix(dimension: dimension, storage: storage)
+        let query = (0 ..< dimension).map { Float($0 % 5) - 2 }
+        let one = matrix.scores(against: query, threads: 1)
+        #expect(matrix.scores(against: query, threads: 2).map(\.bitPattern) == one.map(\.bitPattern))
+        let top = matrix.top(5, against: query, threads: 2)
+        let expected = one.enumerated().sorted { $0.element != $1.element ? $0.element > $1.element : $0.offset < $1.offset }
+        #expect(top.map(\.row) == expected.prefix(5).map(\.offset))
+    }
 }
