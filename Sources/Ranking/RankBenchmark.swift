@@ -63,8 +63,9 @@ public enum RankBenchmark {
         }
     }
 
-    /// Latency percentiles of a series of queries, in milliseconds: wall clock, and the calling thread's CPU time
-    /// (which, on a machine shared with other work, shows what the query costs without the waits for a core).
+    /// Latency percentiles of a series of queries, in milliseconds: wall clock, and the CPU time of the process (all
+    /// its threads), which on a machine shared with other work shows what a query costs without the waits for a
+    /// core.
     public struct Latency: Sendable, Codable {
         public var p50: Double
         public var p99: Double
@@ -89,24 +90,24 @@ public enum RankBenchmark {
         }
     }
 
-    /// Wall and thread-CPU milliseconds of one call of `body`.
+    /// Wall and process-CPU milliseconds of each call of `body`.
     struct Stopwatch {
         var wall: [Double] = []
         var cpu: [Double] = []
 
         mutating func time<T>(_ body: () throws -> T) rethrows -> T {
-            let wall0 = DispatchTime.now().uptimeNanoseconds, cpu0 = Self.threadCPUNanoseconds()
+            let wall0 = DispatchTime.now().uptimeNanoseconds, cpu0 = Self.processCPUNanoseconds()
             let result = try body()
-            cpu.append(Double(Self.threadCPUNanoseconds() - cpu0) / 1e6)
+            cpu.append(Double(Self.processCPUNanoseconds() - cpu0) / 1e6)
             wall.append(Double(DispatchTime.now().uptimeNanoseconds - wall0) / 1e6)
             return result
         }
 
         var latency: Latency { Latency(wall: wall, cpu: cpu) }
 
-        static func threadCPUNanoseconds() -> UInt64 {
+        static func processCPUNanoseconds() -> UInt64 {
             var spec = timespec()
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
             return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
         }
     }

@@ -139,7 +139,7 @@ public final class Ranker: @unchecked Sendable {
     public func freshCandidates(window: Int64? = nil) throws -> [NewsID] {
         try withStore { store in
             try store.read {
-                guard let latest = try store.latestTime() else { return try store.allNewsIDs() }
+                guard let latest = try store.latestImpressionTime() else { return try store.allNewsIDs() }
                 return try store.freshNews(since: latest - (window ?? popularityWindow))
             }
         }

@@ -49,7 +49,7 @@ enum RankingSQL {
 
     // Freshness and popularity
     static let latestTime = """
-        SELECT max(t) FROM (SELECT max(time) AS t FROM impressions UNION ALL SELECT max(time) FROM clicks)
+        SELECT coalesce((SELECT max(time) FROM impressions), (SELECT max(time) FROM clicks))
         """
     static let latestImpressionTime = "SELECT max(time) FROM impressions"
     static let selectFreshNews = """

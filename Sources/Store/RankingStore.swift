@@ -166,9 +166,19 @@ public final class RankingStore {
 
     // MARK: - Freshness and popularity
 
-    /// The latest time of the data: the newest impression or recorded click, nil when there is neither.
+    /// The latest time of the data: the newest impression; the newest recorded click when there is no impression;
+    /// nil when there is neither. (Impressions anchor it, so clicks recorded "now" against old data do not move
+    /// the window of fresh news away from the impressions.)
     public func latestTime() throws -> Int64? {
         let statement = try statement(RankingSQL.latestTime)
+        defer { statement.reset() }
+        guard try statement.step(), !statement.isNull(0) else { return nil }
+        return statement.int64(0)
+    }
+
+    /// The time of the newest impression, nil when there is none.
+    public func latestImpressionTime() throws -> Int64? {
+        let statement = try statement(RankingSQL.latestImpressionTime)
         defer { statement.reset() }
         guard try statement.step(), !statement.isNull(0) else { return nil }
         return statement.int64(0)

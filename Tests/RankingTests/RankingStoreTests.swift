@@ -2,6 +2,7 @@ import Foundation
 import MIND
 import Store
 import Testing
+@testable import Ranking
 
 @Suite("Ranking store")
 struct RankingStoreTests {
@@ -94,6 +95,27 @@ struct RankingStoreTests {
         #expect(popularity.map(\.news.rawValue) == ["N6", "N4"])
         #expect(popularity.map(\.clicks) == [3, 2])
         #expect(try store.unknownNews([NewsID("N1"), NewsID("X"), NewsID("X"), NewsID("Y")]) == [NewsID("X"), NewsID("Y")])
+        // A click recorded much later does not move the window, which impressions anchor.
+        try store.recordClicks([Click(user: UserID("U3"), news: NewsID("N1"), time: latest + 365 * SmallData.day)])
+        #expect(try store.latestTime() == latest)
+        #expect(try store.freshNews(since: since) == ["N4", "N5", "N6"].map { NewsID($0) })
+    }
+
+    @Test("without impressions the latest click anchors popularity and every news is fresh")
+    func noImpressions() throws {
+        let file = try TemporaryStore()
+        try NewsStore(path: file.path).ingest(split: .dev, news: SmallData.news, impressions: nil)
+        let store = try RankingStore(path: file.path)
+        #expect(try store.latestTime() == nil)
+        try store.recordClicks([Click(user: UserID("U1"), news: NewsID("N2"), time: 1000)])
+        #expect(try store.latestTime() == 1000)
+        #expect(try store.latestImpressionTime() == nil)
+        let ranker = try Ranker(storePath: file.path, encoder: HashingEncoder(), modelID: "m", config: "{}",
+                                checkpoint: "/c")
+        #expect(try ranker.freshCandidates().count == 6)
+        let cold = try ranker.ranking(user: UserID("U9"), candidates: [NewsID("N1"), NewsID("N2")])
+        #expect(cold.method == .popularity(since: 1000 - 86_400))
+        #expect(cold.items.map(\.news.rawValue) == ["N2", "N1"])
     }
 
     @Test("a bulk click write is all or nothing")
