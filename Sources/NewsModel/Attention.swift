@@ -1,18 +1,20 @@
 import TensorMath
 
-/// A sequence-to-sequence attention layer over a batch of padded, equal-length sequences.
+/// A sequence-to-sequence attention layer over a batch of PACKED variable-length sequences.
 ///
-/// Shapes: `input [sequences × length × inputSize]`, `mask [sequences × length]` (1 real, 0 padding),
-/// `output [sequences × length × outputSize]`. The layer owns its activations and scratch, sized at
-/// construction for `maxSequences × maxLength`; `backward` uses what the last `forward` stored (the input
-/// and mask pointers must stay valid in between).
+/// Only real positions are stored: sequence `s` occupies rows `offsets[s]..<offsets[s+1]` of
+/// `input [rows × inputSize]` and `output [rows × outputSize]`, with `rows = offsets[sequences]`. This is
+/// exactly the padded-and-masked computation (a padded position gets weight 0 in every softmax, and there are
+/// no position embeddings), minus the work on padding. An empty sequence has no rows.
+/// The layer owns its activations and scratch, sized at construction for `maxRows` rows and sequences of at
+/// most `maxLength`; `backward` uses what the last `forward` stored (input and offsets must stay valid).
 public protocol SequenceAttention: AnyObject {
     var inputSize: Int { get }
     var outputSize: Int { get }
-    /// The output of the last `forward`, `[maxSequences·maxLength × outputSize]` (prefix in use).
+    /// The output of the last `forward`, `[maxRows × outputSize]` (prefix in use).
     var output: Tensor { get }
-    func forward(parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, mask: UnsafePointer<Float>,
-                 sequences: Int, length: Int)
+    func forward(parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, offsets: UnsafePointer<Int32>,
+                 sequences: Int)
     /// Accumulates parameter gradients into `gradients` and writes `inputGradient` (when non-nil).
     /// `outputGradient` (`[rows × outputSize]`) may be overwritten.
     func backward(parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
@@ -40,11 +42,11 @@ public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
     public let output: Tensor
     let dU: Tensor, dQ: Tensor, dP: Tensor, dScores: Tensor, dQueryGlobal: Tensor, dKeyGlobal: Tensor
     let scratch: Tensor
-    var input: UnsafePointer<Float>?, mask: UnsafePointer<Float>?, sequences = 0, length = 0
+    var input: UnsafePointer<Float>?, offsets: UnsafePointer<Int32>?, sequences = 0, rows = 0
 
     /// - Parameters:
     ///   - prefix: for example `"news_encoder.attention."`.
-    public init(layout: ParameterLayout, prefix: String, heads: Int, maxSequences: Int, maxLength: Int,
+    public init(layout: ParameterLayout, prefix: String, heads: Int, maxSequences: Int, maxRows: Int,
                 threads: Int = 1) {
         query = Linear(layout, prefix + "query")
         key = Linear(layout, prefix + "key")
@@ -57,7 +59,7 @@ public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
         headDimension = outputSize / heads
         scale = 1 / Float(headDimension).squareRoot()
         self.threads = max(1, threads)
-        let rows = maxSequences * maxLength, h = outputSize
+        let rows = maxRows, h = outputSize
         q = Tensor(shape: [rows, h]); k = Tensor(shape: [rows, h]); p = Tensor(shape: [rows, h])
         u = Tensor(shape: [rows, h]); output = Tensor(shape: [rows, h])
         alpha = Tensor(shape: [rows, heads]); beta = Tensor(shape: [rows, heads])
@@ -69,24 +71,25 @@ public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
     }
 
     public func forward(parameters w: UnsafePointer<Float>, input x: UnsafePointer<Float>,
-                        mask: UnsafePointer<Float>, sequences: Int, length: Int) {
-        precondition(sequences * length <= q.shape[0], "batch exceeds the attention layer's capacity")
-        self.input = x; self.mask = mask; self.sequences = sequences; self.length = length
-        let rows = sequences * length, hidden = outputSize, heads = heads, d = headDimension, scale = scale
+                        offsets: UnsafePointer<Int32>, sequences: Int) {
+        let rows = Int(offsets[sequences])
+        precondition(rows <= q.shape[0] && sequences <= queryGlobal.shape[0], "batch exceeds the attention layer's capacity")
+        self.input = x; self.offsets = offsets; self.sequences = sequences; self.rows = rows
+        let hidden = outputSize, heads = heads, d = headDimension, scale = scale
         query.forward(parameters: w, input: x, rows: rows, output: q.pointer, threads: threads)
         key.forward(parameters: w, input: x, rows: rows, output: k.pointer, threads: threads)
         queryAttention.forward(parameters: w, input: q.pointer, rows: rows, output: alpha.pointer, threads: threads)
-        let maskIn = DisjointWrites(mask)
+        let offsetsIn = DisjointWrites(offsets)
         parallelForWorkers(sequences, threads: threads) { worker, range in
             let q = self.q.pointer, k = self.k.pointer, alpha = self.alpha.pointer, p = self.p.pointer
             for s in range {
-                let base = s * length
+                let base = Int(offsetsIn.base[s]), length = Int(offsetsIn.base[s + 1]) - base
                 VectorMath.maskedSoftmax(alpha + base * heads, positions: length, lanes: heads,
-                                         mask: maskIn.base + base, scale: scale,
+                                         mask: nil, scale: scale,
                                          workspace: self.scratch.pointer + worker * 2 * heads)
                 let qg = self.queryGlobal.pointer + s * hidden
                 qg.update(repeating: 0, count: hidden)
-                for i in 0..<length where maskIn.base[base + i] != 0 {
+                for i in 0..<length {
                     let row = (base + i) * hidden
                     for head in 0..<heads {
                         VectorMath.axpy(alpha[(base + i) * heads + head], q + row + head * d, qg + head * d, count: d)
@@ -103,13 +106,13 @@ public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
             let q = self.q.pointer, beta = self.beta.pointer, p = self.p.pointer
             let u = self.u.pointer, out = self.output.pointer
             for s in range {
-                let base = s * length
+                let base = Int(offsetsIn.base[s]), length = Int(offsetsIn.base[s + 1]) - base
                 VectorMath.maskedSoftmax(beta + base * heads, positions: length, lanes: heads,
-                                         mask: maskIn.base + base, scale: scale,
+                                         mask: nil, scale: scale,
                                          workspace: self.scratch.pointer + worker * 2 * heads)
                 let kg = self.keyGlobal.pointer + s * hidden
                 kg.update(repeating: 0, count: hidden)
-                for i in 0..<length where maskIn.base[base + i] != 0 {
+                for i in 0..<length {
                     let row = (base + i) * hidden
                     for head in 0..<heads {
                         VectorMath.axpy(beta[(base + i) * heads + head], p + row + head * d, kg + head * d, count: d)
@@ -130,9 +133,9 @@ public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
 
     public func backward(parameters w: UnsafePointer<Float>, gradients g: UnsafeMutablePointer<Float>,
                          outputGradient dR: UnsafeMutablePointer<Float>, inputGradient dX: UnsafeMutablePointer<Float>?) {
-        guard let x = input else { preconditionFailure("backward before forward") }
-        let rows = sequences * length, length = length, hidden = outputSize, heads = heads, d = headDimension
-        let scale = scale
+        guard let x = input, let offsets else { preconditionFailure("backward before forward") }
+        let rows = rows, hidden = outputSize, heads = heads, d = headDimension
+        let scale = scale, offsetsIn = DisjointWrites(offsets)
         transform.backward(parameters: w, gradients: g, input: u.pointer, outputGradient: dR, rows: rows,
                            inputGradient: dU.pointer)
         let dRIn = DisjointWrites(dR)
@@ -140,7 +143,7 @@ public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
             let q = self.q.pointer, p = self.p.pointer, beta = self.beta.pointer
             let dU = self.dU.pointer, dQ = self.dQ.pointer, dP = self.dP.pointer, dBeta = self.dScores.pointer
             for s in range {
-                let base = s * length
+                let base = Int(offsetsIn.base[s]), length = Int(offsetsIn.base[s + 1]) - base
                 let kg = self.keyGlobal.pointer + s * hidden, dkg = self.dKeyGlobal.pointer + s * hidden
                 dkg.update(repeating: 0, count: hidden)
                 for i in 0..<length {
@@ -175,7 +178,7 @@ public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
             let q = self.q.pointer, k = self.k.pointer, alpha = self.alpha.pointer
             let dK = dK.pointer, dQ = self.dQ.pointer, dP = self.dP.pointer, dAlpha = self.dScores.pointer
             for s in range {
-                let base = s * length
+                let base = Int(offsetsIn.base[s]), length = Int(offsetsIn.base[s + 1]) - base
                 let qg = self.queryGlobal.pointer + s * hidden, dqg = self.dQueryGlobal.pointer + s * hidden
                 dqg.update(repeating: 0, count: hidden)
                 for i in 0..<length {
@@ -210,8 +213,7 @@ public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
 /// Multi-head self-attention as in NRMS: `Q, K, V = X·Wᵀ + b` (D_in → H); per head
 /// `softmax(Q_h·K_hᵀ/√d, masked over keys)·V_h`; heads concatenated (no output projection).
 ///
-/// A row whose keys are all padding gets a zero output. Stores the attention weights
-/// `[sequences × heads × length × length]` for the backward pass.
+/// Stores the attention weights (`heads × n × n` per sequence of `n` rows) for the backward pass.
 public final class MultiHeadSelfAttention: SequenceAttention, @unchecked Sendable {
     public let inputSize: Int, outputSize: Int
     let heads: Int, headDimension: Int, scale: Float
@@ -221,9 +223,13 @@ public final class MultiHeadSelfAttention: SequenceAttention, @unchecked Sendabl
     public let output: Tensor
     let dQ: Tensor, dK: Tensor, dV: Tensor, scratch: Tensor
     let maxLength: Int
-    var input: UnsafePointer<Float>?, mask: UnsafePointer<Float>?, sequences = 0, length = 0
+    /// Start of each sequence's attention weights in `weights`.
+    var weightOffsets: [Int]
+    var input: UnsafePointer<Float>?, offsets: UnsafePointer<Int32>?, sequences = 0, rows = 0
 
-    public init(layout: ParameterLayout, prefix: String, heads: Int, maxSequences: Int, maxLength: Int,
+    /// - Parameters:
+    ///   - maxRows: the most rows (real positions) per batch; `maxLength` the longest sequence.
+    public init(layout: ParameterLayout, prefix: String, heads: Int, maxSequences: Int, maxRows: Int, maxLength: Int,
                 threads: Int = 1) {
         query = Linear(layout, prefix + "query")
         key = Linear(layout, prefix + "key")
@@ -235,38 +241,45 @@ public final class MultiHeadSelfAttention: SequenceAttention, @unchecked Sendabl
         scale = 1 / Float(headDimension).squareRoot()
         self.threads = max(1, threads)
         self.maxLength = maxLength
-        let rows = maxSequences * maxLength, h = outputSize
+        let rows = maxRows, h = outputSize
         q = Tensor(shape: [rows, h]); k = Tensor(shape: [rows, h]); v = Tensor(shape: [rows, h])
         output = Tensor(shape: [rows, h])
-        weights = Tensor(shape: [maxSequences, heads, maxLength, maxLength])
+        // Σ n_s² ≤ maxLength · Σ n_s = maxLength · rows.
+        weights = Tensor(shape: [heads, rows * min(maxLength, rows)])
+        weightOffsets = Array(repeating: 0, count: maxSequences + 1)
         dQ = Tensor(shape: [rows, h]); dK = Tensor(shape: [rows, h]); dV = Tensor(shape: [rows, h])
         scratch = Tensor(shape: [self.threads, maxLength + 2])
     }
 
     public func forward(parameters w: UnsafePointer<Float>, input x: UnsafePointer<Float>,
-                        mask: UnsafePointer<Float>, sequences: Int, length: Int) {
-        precondition(sequences * length <= q.shape[0] && length <= maxLength,
-                     "batch exceeds the attention layer's capacity")
-        self.input = x; self.mask = mask; self.sequences = sequences; self.length = length
-        let rows = sequences * length, hidden = outputSize, heads = heads, d = headDimension, scale = scale
+                        offsets: UnsafePointer<Int32>, sequences: Int) {
+        let rows = Int(offsets[sequences])
+        precondition(rows <= q.shape[0] && sequences < weightOffsets.count, "batch exceeds the attention layer's capacity")
+        self.input = x; self.offsets = offsets; self.sequences = sequences; self.rows = rows
+        let hidden = outputSize, heads = heads, d = headDimension, scale = scale
+        for s in 0..<sequences {
+            let n = Int(offsets[s + 1] - offsets[s])
+            precondition(n <= maxLength, "sequence of \(n) exceeds the attention layer's maximum length")
+            weightOffsets[s + 1] = weightOffsets[s] + heads * n * n
+        }
         query.forward(parameters: w, input: x, rows: rows, output: q.pointer, threads: threads)
         key.forward(parameters: w, input: x, rows: rows, output: k.pointer, threads: threads)
         value.forward(parameters: w, input: x, rows: rows, output: v.pointer, threads: threads)
-        let maskIn = DisjointWrites(mask)
+        let offsetsIn = DisjointWrites(offsets)
         parallelForWorkers(sequences, threads: threads) { worker, range in
             let q = self.q.pointer, k = self.k.pointer, v = self.v.pointer, out = self.output.pointer
             let scratch = self.scratch.pointer + worker * (self.maxLength + 2)
             for s in range {
-                let base = s * length
+                let base = Int(offsetsIn.base[s]), length = Int(offsetsIn.base[s + 1]) - base
                 for head in 0..<heads {
-                    let a = self.weights.pointer + (s * heads + head) * length * length
+                    let a = self.weights.pointer + self.weightOffsets[s] + head * length * length
                     for i in 0..<length {
                         let row = a + i * length
                         let qi = q + (base + i) * hidden + head * d
                         for j in 0..<length {
                             row[j] = VectorMath.dot(qi, k + (base + j) * hidden + head * d, count: d)
                         }
-                        VectorMath.maskedSoftmax(row, positions: length, lanes: 1, mask: maskIn.base + base,
+                        VectorMath.maskedSoftmax(row, positions: length, lanes: 1, mask: nil,
                                                  scale: scale, workspace: scratch)
                         let o = out + (base + i) * hidden + head * d
                         o.update(repeating: 0, count: d)
@@ -281,21 +294,21 @@ public final class MultiHeadSelfAttention: SequenceAttention, @unchecked Sendabl
 
     public func backward(parameters w: UnsafePointer<Float>, gradients g: UnsafeMutablePointer<Float>,
                          outputGradient dO: UnsafeMutablePointer<Float>, inputGradient dX: UnsafeMutablePointer<Float>?) {
-        guard let x = input else { preconditionFailure("backward before forward") }
-        let rows = sequences * length, length = length, hidden = outputSize, heads = heads, d = headDimension
-        let scale = scale
+        guard let x = input, let offsets else { preconditionFailure("backward before forward") }
+        let rows = rows, hidden = outputSize, heads = heads, d = headDimension
+        let scale = scale, offsetsIn = DisjointWrites(offsets)
         let dOIn = DisjointWrites(dO)
         parallelForWorkers(sequences, threads: threads) { worker, range in
             let q = self.q.pointer, k = self.k.pointer, v = self.v.pointer
             let dQ = self.dQ.pointer, dK = self.dK.pointer, dV = self.dV.pointer
             let dA = self.scratch.pointer + worker * (self.maxLength + 2)
             for s in range {
-                let base = s * length
+                let base = Int(offsetsIn.base[s]), length = Int(offsetsIn.base[s + 1]) - base
                 dQ.advanced(by: base * hidden).update(repeating: 0, count: length * hidden)
                 dK.advanced(by: base * hidden).update(repeating: 0, count: length * hidden)
                 dV.advanced(by: base * hidden).update(repeating: 0, count: length * hidden)
                 for head in 0..<heads {
-                    let a = self.weights.pointer + (s * heads + head) * length * length
+                    let a = self.weights.pointer + self.weightOffsets[s] + head * length * length
                     for i in 0..<length {
                         let row = a + i * length
                         let doi = dOIn.base + (base + i) * hidden + head * d

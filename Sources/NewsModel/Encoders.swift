@@ -54,60 +54,64 @@ func dropoutInPlace(_ x: UnsafeMutablePointer<Float>, count: Int, probability: F
     }
 }
 
-/// Attention → dropout → additive pooling: turns padded sequences of vectors into one vector each.
+/// Attention → dropout → additive pooling: turns packed sequences of vectors into one vector each.
 ///
 /// Used twice in NRMS: over the words of a title (news encoder) and over the clicked news of a user
-/// (user encoder). Shapes: `input [sequences × length × inputSize]`, `output [sequences × hidden]`.
+/// (user encoder). Shapes: packed `input [rows × inputSize]` with sequence `s` at rows
+/// `offsets[s]..<offsets[s+1]`, `output [sequences × hidden]`; an empty sequence encodes to zero.
 public final class SequenceEncoder: @unchecked Sendable {
     public let attention: any SequenceAttention
     public let pooling: AdditivePooling
     let dropout: Float
     let threads: Int
     let attentionGradient: Tensor
-    var dropoutSeed: UInt64?, sequences = 0, length = 0
+    var dropoutSeed: UInt64?, rows = 0
 
-    /// - Parameter prefix: `"news_encoder."` or `"user_encoder."`.
+    /// - Parameters:
+    ///   - prefix: `"news_encoder."` or `"user_encoder."`.
+    ///   - maxRows: the most real positions per batch; `maxLength` the longest sequence.
     public init(configuration: NRMSConfiguration, layout: ParameterLayout, prefix: String, maxSequences: Int,
-                maxLength: Int, threads: Int = 1) {
+                maxRows: Int, maxLength: Int, threads: Int = 1) {
         switch configuration.encoder {
         case .fastformer:
             attention = FastformerAttention(layout: layout, prefix: prefix + "attention.", heads: configuration.headCount,
-                                            maxSequences: maxSequences, maxLength: maxLength, threads: threads)
+                                            maxSequences: maxSequences, maxRows: maxRows, threads: threads)
         case .mhsa:
             attention = MultiHeadSelfAttention(layout: layout, prefix: prefix + "attention.",
                                                heads: configuration.headCount, maxSequences: maxSequences,
-                                               maxLength: maxLength, threads: threads)
+                                               maxRows: maxRows, maxLength: maxLength, threads: threads)
         }
         pooling = AdditivePooling(layout: layout, prefix: prefix + "pooling.", maxSequences: maxSequences,
-                                  maxLength: maxLength, threads: threads)
+                                  maxRows: maxRows, threads: threads)
         dropout = configuration.dropout
         self.threads = max(1, threads)
-        attentionGradient = Tensor(shape: [maxSequences * maxLength, configuration.hiddenSize])
+        attentionGradient = Tensor(shape: [maxRows, configuration.hiddenSize])
     }
 
     /// The pooled vectors of the last `forward`, `[sequences × hidden]`.
     public var output: UnsafeMutablePointer<Float> { pooling.output.pointer }
 
-    /// Encodes `sequences` padded sequences; `dropoutSeed` nil means evaluation mode (no dropout).
-    public func forward(parameters w: UnsafePointer<Float>, input: UnsafePointer<Float>, mask: UnsafePointer<Float>,
-                        sequences: Int, length: Int, dropoutSeed: UInt64?) {
-        self.dropoutSeed = dropoutSeed; self.sequences = sequences; self.length = length
-        attention.forward(parameters: w, input: input, mask: mask, sequences: sequences, length: length)
-        let rows = sequences * length, h = attention.outputSize
+    /// Encodes `sequences` packed sequences; `dropoutSeed` nil means evaluation mode (no dropout).
+    public func forward(parameters w: UnsafePointer<Float>, input: UnsafePointer<Float>, offsets: UnsafePointer<Int32>,
+                        sequences: Int, dropoutSeed: UInt64?) {
+        self.dropoutSeed = dropoutSeed
+        rows = Int(offsets[sequences])
+        attention.forward(parameters: w, input: input, offsets: offsets, sequences: sequences)
         if let dropoutSeed, dropout > 0 {
-            dropoutInPlace(attention.output.pointer, count: rows * h, probability: dropout, seed: dropoutSeed,
-                           threads: threads)
+            dropoutInPlace(attention.output.pointer, count: rows * attention.outputSize, probability: dropout,
+                           seed: dropoutSeed, threads: threads)
         }
-        pooling.forward(parameters: w, input: attention.output.pointer, mask: mask, sequences: sequences, length: length)
+        pooling.forward(parameters: w, input: attention.output.pointer, offsets: offsets, sequences: sequences)
     }
 
-    /// Backward of the last `forward` given `outputGradient [sequences × hidden]`; writes `inputGradient`.
+    /// Backward of the last `forward` given `outputGradient [sequences × hidden]`; writes the packed
+    /// `inputGradient [rows × inputSize]` when non-nil.
     public func backward(parameters w: UnsafePointer<Float>, gradients g: UnsafeMutablePointer<Float>,
                          outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?) {
         pooling.backward(parameters: w, gradients: g, outputGradient: outputGradient,
                          inputGradient: attentionGradient.pointer)
         if let dropoutSeed, dropout > 0 {
-            dropoutInPlace(attentionGradient.pointer, count: sequences * length * attention.outputSize,
+            dropoutInPlace(attentionGradient.pointer, count: rows * attention.outputSize,
                            probability: dropout, seed: dropoutSeed, threads: threads)
         }
         attention.backward(parameters: w, gradients: g, outputGradient: attentionGradient.pointer,
@@ -115,61 +119,80 @@ public final class SequenceEncoder: @unchecked Sendable {
     }
 }
 
-/// The news encoder: title tokens `[news × length]` → word embedding → dropout → `SequenceEncoder` →
-/// news vectors `[news × hidden]`. Padding tokens (id 0) are masked; an empty title encodes to zero.
+/// The news encoder: title tokens `[news × length]` (0 = padding) → word embedding of the real tokens →
+/// dropout → `SequenceEncoder` → news vectors `[news × hidden]`. Padding is dropped before any work
+/// (packing); an empty title encodes to zero.
 public final class NewsEncoder: @unchecked Sendable {
     public let embedding: Embedding
     public let encoder: SequenceEncoder
     let dropout: Float, threads: Int
-    let words: Tensor, wordGradient: Tensor, mask: Tensor
+    let words: Tensor, wordGradient: Tensor
+    let packedTokens: UnsafeMutablePointer<Int32>, offsets: UnsafeMutablePointer<Int32>
     public let maxNews: Int, maxLength: Int
-    var tokens: UnsafePointer<Int32>?, news = 0, length = 0, dropoutSeed: UInt64?
+    var rows = 0, dropoutSeed: UInt64?
 
     public init(configuration: NRMSConfiguration, layout: ParameterLayout, maxNews: Int, threads: Int = 1) {
+        let rows = maxNews * configuration.titleLength
         embedding = Embedding(layout: layout)
         encoder = SequenceEncoder(configuration: configuration, layout: layout, prefix: "news_encoder.",
-                                  maxSequences: maxNews, maxLength: configuration.titleLength, threads: threads)
+                                  maxSequences: maxNews, maxRows: rows, maxLength: configuration.titleLength,
+                                  threads: threads)
         dropout = configuration.dropout
         self.threads = max(1, threads)
         self.maxNews = maxNews
         maxLength = configuration.titleLength
-        let rows = maxNews * configuration.titleLength
         words = Tensor(shape: [rows, configuration.wordDimension])
         wordGradient = Tensor(shape: [rows, configuration.wordDimension])
-        mask = Tensor(shape: [rows])
+        packedTokens = .allocate(capacity: max(rows, 1))
+        offsets = .allocate(capacity: maxNews + 1)
+        offsets.initialize(repeating: 0, count: maxNews + 1)
+    }
+
+    deinit {
+        packedTokens.deallocate()
+        offsets.deallocate()
     }
 
     /// The news vectors of the last `forward`, `[news × hidden]`.
     public var output: UnsafeMutablePointer<Float> { encoder.output }
 
+    /// The number of real (non-padding) tokens in the last `forward`.
+    public var tokenCount: Int { rows }
+
     /// Encodes `news` titles of `length` tokens (`tokens [news × length]`, 0 = padding).
     public func forward(parameters w: UnsafePointer<Float>, tokens: UnsafePointer<Int32>, news: Int, length: Int,
                         dropoutSeed: UInt64?) {
         precondition(news <= maxNews && length <= maxLength, "titles exceed the news encoder's capacity")
-        self.tokens = tokens; self.news = news; self.length = length; self.dropoutSeed = dropoutSeed
-        let rows = news * length
-        for t in 0..<rows { mask[t] = tokens[t] == 0 ? 0 : 1 }
-        embedding.forward(parameters: w, tokens: tokens, count: rows, output: words.pointer, threads: threads)
+        self.dropoutSeed = dropoutSeed
+        var count = 0
+        for n in 0..<news {
+            offsets[n] = Int32(count)
+            for i in 0..<length where tokens[n * length + i] != 0 {
+                packedTokens[count] = tokens[n * length + i]
+                count += 1
+            }
+        }
+        offsets[news] = Int32(count)
+        rows = count
+        embedding.forward(parameters: w, tokens: packedTokens, count: rows, output: words.pointer, threads: threads)
         if let dropoutSeed, dropout > 0 {
             dropoutInPlace(words.pointer, count: rows * embedding.dimension, probability: dropout,
                            seed: dropoutSeed, threads: threads)
         }
-        encoder.forward(parameters: w, input: words.pointer, mask: mask.pointer, sequences: news, length: length,
+        encoder.forward(parameters: w, input: words.pointer, offsets: offsets, sequences: news,
                         dropoutSeed: dropoutSeed.map { $0 &+ 0x5DEE_CE66_D1CE_4E5B })
     }
 
     /// Backward of the last `forward` given `outputGradient [news × hidden]`; accumulates into `gradients`.
     public func backward(parameters w: UnsafePointer<Float>, gradients: NRMSGradients,
                          outputGradient: UnsafePointer<Float>) {
-        guard let tokens else { preconditionFailure("backward before forward") }
-        let rows = news * length
         encoder.backward(parameters: w, gradients: gradients.values.pointer, outputGradient: outputGradient,
                          inputGradient: wordGradient.pointer)
         if let dropoutSeed, dropout > 0 {
             dropoutInPlace(wordGradient.pointer, count: rows * embedding.dimension, probability: dropout,
                            seed: dropoutSeed, threads: threads)
         }
-        embedding.backward(gradients: gradients, tokens: tokens, count: rows, outputGradient: wordGradient.pointer,
+        embedding.backward(gradients: gradients, tokens: packedTokens, count: rows, outputGradient: wordGradient.pointer,
                            threads: threads)
     }
 }

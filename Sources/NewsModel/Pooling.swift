@@ -8,7 +8,8 @@ import TensorMath
 /// a   = masked softmax(s)       per sequence
 /// out = Σ_i a_i · X_i           [sequences × H]
 /// ```
-/// A sequence with no real position pools to the zero vector.
+/// Sequences are packed as in `SequenceAttention` (rows `offsets[s]..<offsets[s+1]`); an empty sequence
+/// pools to the zero vector.
 public final class AdditivePooling: @unchecked Sendable {
     let projection: Linear
     let score: Int
@@ -17,61 +18,65 @@ public final class AdditivePooling: @unchecked Sendable {
     let activations: Tensor, weights: Tensor, scoreGradients: Tensor, scratch: Tensor
     /// `[maxSequences × inputSize]`: the pooled vectors of the last `forward`.
     public let output: Tensor
-    var input: UnsafePointer<Float>?, mask: UnsafePointer<Float>?, sequences = 0, length = 0
+    var input: UnsafePointer<Float>?, offsets: UnsafePointer<Int32>?, sequences = 0, rows = 0
 
-    public init(layout: ParameterLayout, prefix: String, maxSequences: Int, maxLength: Int, threads: Int = 1) {
+    public init(layout: ParameterLayout, prefix: String, maxSequences: Int, maxRows: Int, threads: Int = 1) {
         projection = Linear(layout, prefix + "proj")
         score = layout.offset(of: prefix + "score.weight")
         inputSize = projection.inputSize
         poolingSize = projection.outputSize
         self.threads = max(1, threads)
-        activations = Tensor(shape: [maxSequences * maxLength, poolingSize])
-        weights = Tensor(shape: [maxSequences * maxLength])
-        scoreGradients = Tensor(shape: [maxSequences * maxLength])
+        activations = Tensor(shape: [maxRows, poolingSize])
+        weights = Tensor(shape: [maxRows])
+        scoreGradients = Tensor(shape: [maxRows])
         output = Tensor(shape: [maxSequences, inputSize])
         scratch = Tensor(shape: [self.threads, 2])
     }
 
-    /// Pools `input [sequences × length × inputSize]` into `output [sequences × inputSize]`.
-    public func forward(parameters w: UnsafePointer<Float>, input x: UnsafePointer<Float>, mask: UnsafePointer<Float>,
-                        sequences: Int, length: Int) {
-        precondition(sequences * length <= weights.count && sequences <= output.shape[0])
-        self.input = x; self.mask = mask; self.sequences = sequences; self.length = length
-        let rows = sequences * length, a = poolingSize, h = inputSize
+    /// Pools packed `input [rows × inputSize]` into `output [sequences × inputSize]`.
+    public func forward(parameters w: UnsafePointer<Float>, input x: UnsafePointer<Float>,
+                        offsets: UnsafePointer<Int32>, sequences: Int) {
+        let rows = Int(offsets[sequences])
+        precondition(rows <= weights.count && sequences <= output.shape[0], "batch exceeds the pooling capacity")
+        self.input = x; self.offsets = offsets; self.sequences = sequences; self.rows = rows
+        let a = poolingSize, h = inputSize
         projection.forward(parameters: w, input: x, rows: rows, output: activations.pointer, threads: threads)
         parallelFor(rows, threads: threads, minimumChunk: 256) { range in
             VectorMath.tanhInPlace(self.activations.pointer + range.lowerBound * a, count: range.count * a)
         }
         BLAS.gemv(rows: rows, columns: a, a: activations.pointer, lda: a, x: w + score, y: weights.pointer)
-        let xIn = DisjointWrites(x), maskIn = DisjointWrites(mask)
+        let xIn = DisjointWrites(x), offsetsIn = DisjointWrites(offsets)
         parallelForWorkers(sequences, threads: threads) { worker, range in
             for s in range {
-                let weights = self.weights.pointer + s * length
-                VectorMath.maskedSoftmax(weights, positions: length, lanes: 1, mask: maskIn.base + s * length,
+                let base = Int(offsetsIn.base[s]), length = Int(offsetsIn.base[s + 1]) - base
+                let weights = self.weights.pointer + base
+                VectorMath.maskedSoftmax(weights, positions: length, lanes: 1, mask: nil,
                                          scale: 1, workspace: self.scratch.pointer + worker * 2)
                 let out = self.output.pointer + s * h
                 out.update(repeating: 0, count: h)
-                for i in 0..<length where weights[i] != 0 {
-                    VectorMath.axpy(weights[i], xIn.base + (s * length + i) * h, out, count: h)
+                for i in 0..<length {
+                    VectorMath.axpy(weights[i], xIn.base + (base + i) * h, out, count: h)
                 }
             }
         }
     }
 
-    /// Given `outputGradient [sequences × inputSize]`, accumulates parameter gradients and writes
+    /// Given `outputGradient [sequences × inputSize]`, accumulates parameter gradients and writes the packed
     /// `inputGradient [rows × inputSize]`.
     public func backward(parameters w: UnsafePointer<Float>, gradients g: UnsafeMutablePointer<Float>,
                          outputGradient dOut: UnsafePointer<Float>, inputGradient dX: UnsafeMutablePointer<Float>) {
-        guard let x = input else { preconditionFailure("backward before forward") }
-        let rows = sequences * length, length = length, a = poolingSize, h = inputSize
+        guard let x = input, let offsets else { preconditionFailure("backward before forward") }
+        let rows = rows, a = poolingSize, h = inputSize
         let xIn = DisjointWrites(x), dOutIn = DisjointWrites(dOut), dXOut = DisjointWrites(dX)
+        let offsetsIn = DisjointWrites(offsets)
         parallelForWorkers(sequences, threads: threads) { worker, range in
             for s in range {
-                let weights = self.weights.pointer + s * length
-                let dScores = self.scoreGradients.pointer + s * length
+                let base = Int(offsetsIn.base[s]), length = Int(offsetsIn.base[s + 1]) - base
+                let weights = self.weights.pointer + base
+                let dScores = self.scoreGradients.pointer + base
                 let dOut = dOutIn.base + s * h
                 for i in 0..<length {
-                    let row = (s * length + i) * h
+                    let row = (base + i) * h
                     dScores[i] = VectorMath.dot(dOut, xIn.base + row, count: h)
                     let weight = weights[i]
                     for c in 0..<h { dXOut.base[row + c] = weight * dOut[c] }

@@ -57,7 +57,9 @@ public final class NRMSWorkspace: @unchecked Sendable {
     public let threads: Int
     public let newsEncoder: NewsEncoder
     public let userEncoder: SequenceEncoder
-    let historyVectors: Tensor, historyMask: Tensor, historyGradient: Tensor
+    let historyVectors: Tensor, historyGradient: Tensor
+    /// Packed histories: user `b` has rows `historyOffsets[b]..<historyOffsets[b+1]`, row `r` is news `historyNews[r]`.
+    let historyOffsets: UnsafeMutablePointer<Int32>, historyNews: UnsafeMutablePointer<Int32>
     let newsGradient: Tensor, userGradient: Tensor
     let scoreValues: Tensor
     var lastBatchSize = 0, lastNewsCount = 0, lastCandidateCount = 0
@@ -79,9 +81,12 @@ public final class NRMSWorkspace: @unchecked Sendable {
         let h = configuration.hiddenSize, t = configuration.historyLength
         newsEncoder = NewsEncoder(configuration: configuration, layout: layout, maxNews: maxNews, threads: threads)
         userEncoder = SequenceEncoder(configuration: configuration, layout: layout, prefix: "user_encoder.",
-                                      maxSequences: maxBatchSize, maxLength: t, threads: threads)
+                                      maxSequences: maxBatchSize, maxRows: maxBatchSize * t, maxLength: t,
+                                      threads: threads)
         historyVectors = Tensor(shape: [maxBatchSize * t, h])
-        historyMask = Tensor(shape: [maxBatchSize * t])
+        historyOffsets = .allocate(capacity: maxBatchSize + 1)
+        historyOffsets.initialize(repeating: 0, count: maxBatchSize + 1)
+        historyNews = .allocate(capacity: max(maxBatchSize * t, 1))
         historyGradient = Tensor(shape: [maxBatchSize * t, h])
         newsGradient = Tensor(shape: [maxNews, h])
         userGradient = Tensor(shape: [maxBatchSize, h])
@@ -90,6 +95,11 @@ public final class NRMSWorkspace: @unchecked Sendable {
     }
 
     let maxCandidates: Int
+
+    deinit {
+        historyOffsets.deallocate()
+        historyNews.deallocate()
+    }
 
     /// Checks that `batch` fits this workspace and refers only to valid rows and tokens.
     public func validate(_ batch: ModelBatch) throws {
@@ -169,19 +179,19 @@ public final class NRMSWorkspace: @unchecked Sendable {
                                 length: batch.titleLength, dropoutSeed: dropoutSeed)
         }
         let news = newsEncoder.output
-        for row in 0..<size * t {
-            let index = Int(batch.histories[row])
-            let destination = historyVectors.pointer + row * h
-            if index < 0 {
-                destination.update(repeating: 0, count: h)
-                historyMask[row] = 0
-            } else {
-                destination.update(from: news + index * h, count: h)
-                historyMask[row] = 1
+        var packed = 0
+        for b in 0..<size {
+            historyOffsets[b] = Int32(packed)
+            for i in 0..<t where batch.histories[b * t + i] >= 0 {
+                let index = Int(batch.histories[b * t + i])
+                historyNews[packed] = Int32(index)
+                (historyVectors.pointer + packed * h).update(from: news + index * h, count: h)
+                packed += 1
             }
         }
-        userEncoder.forward(parameters: w, input: historyVectors.pointer, mask: historyMask.pointer, sequences: size,
-                            length: t, dropoutSeed: dropoutSeed.map { $0 &+ 0x2545_F491_4F6C_DD1D })
+        historyOffsets[size] = Int32(packed)
+        userEncoder.forward(parameters: w, input: historyVectors.pointer, offsets: historyOffsets, sequences: size,
+                            dropoutSeed: dropoutSeed.map { $0 &+ 0x2545_F491_4F6C_DD1D })
         let users = userEncoder.output
         var total = 0.0
         for b in 0..<size {
@@ -200,7 +210,7 @@ public final class NRMSWorkspace: @unchecked Sendable {
 
     func backward(parameters: NRMSParameters, batch: ModelBatch, lossDivisor: Int?) {
         let w = UnsafePointer(parameters.values.pointer), h = configuration.hiddenSize
-        let size = batch.size, t = batch.historyLength, c = batch.candidateCount
+        let size = batch.size, c = batch.candidateCount
         let divisor = Float(lossDivisor ?? max(size, 1))
         let news = newsEncoder.output, users = userEncoder.output
         newsGradient.zero(prefix: batch.newsCount * h)
@@ -222,11 +232,9 @@ public final class NRMSWorkspace: @unchecked Sendable {
         }
         userEncoder.backward(parameters: w, gradients: gradients.values.pointer, outputGradient: userGradient.pointer,
                              inputGradient: historyGradient.pointer)
-        for row in 0..<size * t {
-            let index = Int(batch.histories[row])
-            if index >= 0 {
-                VectorMath.add(historyGradient.pointer + row * h, into: newsGradient.pointer + index * h, count: h)
-            }
+        for row in 0..<Int(historyOffsets[size]) {
+            let index = Int(historyNews[row])
+            VectorMath.add(historyGradient.pointer + row * h, into: newsGradient.pointer + index * h, count: h)
         }
         newsEncoder.backward(parameters: w, gradients: gradients, outputGradient: newsGradient.pointer)
     }
@@ -264,10 +272,18 @@ public final class NRMSWorkspace: @unchecked Sendable {
         var start = 0
         while start < count {
             let n = min(maxBatchSize, count - start)
-            for i in 0..<n * length * h { self.historyVectors[i] = historyVectors[start * length * h + i] }
-            for i in 0..<n * length { historyMask[i] = mask[start * length + i] }
+            var packed = 0
+            for user in 0..<n {
+                historyOffsets[user] = Int32(packed)
+                for i in 0..<length where mask[(start + user) * length + i] != 0 {
+                    let source = ((start + user) * length + i) * h
+                    for j in 0..<h { self.historyVectors[packed * h + j] = historyVectors[source + j] }
+                    packed += 1
+                }
+            }
+            historyOffsets[n] = Int32(packed)
             userEncoder.forward(parameters: parameters.values.pointer, input: self.historyVectors.pointer,
-                                mask: historyMask.pointer, sequences: n, length: length, dropoutSeed: nil)
+                                offsets: historyOffsets, sequences: n, dropoutSeed: nil)
             for i in 0..<n * h { result[start * h + i] = userEncoder.output[i] }
             start += n
         }

@@ -1,4 +1,5 @@
 import COpenBLAS
+import Foundation
 
 /// Matrix products on row-major `Float` matrices, backed by OpenBLAS `cblas_sgemm`, plus a naive reference.
 ///
@@ -8,9 +9,49 @@ public enum BLAS {
     /// Sets the number of threads OpenBLAS uses for every later call (process-wide).
     ///
     /// Use 2 on this machine for one model workspace; use 1 when several workers call BLAS concurrently.
+    /// Also makes sure OpenBLAS uses kernels that fit the CPU (see `kernelName`).
     public static func setThreadCount(_ count: Int) {
+        _ = kernelSelection
         openblas_set_num_threads(Int32(max(1, count)))
     }
+
+    /// The OpenBLAS kernel set in use (for example `SkylakeX`, `Haswell`).
+    public static var kernelName: String {
+        _ = kernelSelection
+        return openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+    }
+
+    /// Runs once: OpenBLAS 0.3.21 (Debian 12) does not recognise some virtualised CPUs (for example one
+    /// reporting "Intel(R) Xeon(R) Processor" with AVX-512) and falls back to its Prescott SSE3 kernels, about
+    /// 4–8× slower. When the detected kernel set is older than the CPU's flags and `OPENBLAS_CORETYPE` is
+    /// not set, this selects SkylakeX (AVX-512) or Haswell (AVX2 + FMA) kernels through OpenBLAS's
+    /// `gotoblas_dynamic_quit`/`gotoblas_dynamic_init` (re-running its own dispatch with the variable set).
+    @usableFromInline
+    static let kernelSelection: Void = {
+        guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil,
+              let name = openblas_get_corename().map({ String(cString: $0).lowercased() }),
+              let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let flagsLine = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return }
+        let flags = Set(flagsLine.split(separator: " ").map(String.init))
+        let avx512Kernels: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
+        let avx2Kernels = avx512Kernels.union(["haswell", "zen"])
+        let wanted: String
+        if ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains), !avx512Kernels.contains(name) {
+            wanted = "SkylakeX"
+        } else if ["avx2", "fma"].allSatisfy(flags.contains), !avx2Kernels.contains(name) {
+            wanted = "Haswell"
+        } else {
+            return
+        }
+        guard let quit = dlsym(nil, "gotoblas_dynamic_quit"), let initialize = dlsym(nil, "gotoblas_dynamic_init") else {
+            return
+        }
+        typealias Function = @convention(c) () -> Void
+        setenv("OPENBLAS_CORETYPE", wanted, 1)
+        unsafeBitCast(quit, to: Function.self)()
+        unsafeBitCast(initialize, to: Function.self)()
+        unsetenv("OPENBLAS_CORETYPE")
+    }()
 
     /// The number of threads OpenBLAS currently uses.
     public static var threadCount: Int { Int(openblas_get_num_threads()) }
@@ -27,6 +68,7 @@ public enum BLAS {
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
+        _ = kernelSelection
         if k == 0 {
             scaleMatrix(c, rows: m, columns: n, ld: ldc, beta: beta)
             return

@@ -242,25 +242,22 @@ public enum VectorMath {
 
     // MARK: - Dropout
 
-    /// Whether element `index` is dropped for `seed`: a stateless 32-bit hash, so forward and backward
-    /// regenerate the same mask without storing it, and any split over threads gives the same mask.
+    /// The 32-bit hash behind `dropout`: a stateless function of the element index and the seed, so forward
+    /// and backward regenerate the same mask without storing it, and any split over threads gives the same mask.
     @inlinable @inline(__always)
-    public static func dropoutHash(_ index: SIMD16<UInt32>, seed: UInt64) -> SIMD16<UInt32> {
-        var h = index ^ SIMD16(repeating: UInt32(truncatingIfNeeded: seed))
-        h = mix32(h)
-        h ^= SIMD16(repeating: UInt32(truncatingIfNeeded: seed >> 32))
-        return mix32(h)
-    }
-
-    /// The MurmurHash3 32-bit finaliser, lane-wise.
-    @inlinable @inline(__always)
-    public static func mix32(_ value: SIMD16<UInt32>) -> SIMD16<UInt32> {
-        var h = value
-        h ^= h &>> 16
+    public static func dropoutHash(_ index: UInt32, seed: UInt64) -> UInt32 {
+        var h = index ^ UInt32(truncatingIfNeeded: seed)
+        h ^= h >> 16
         h = h &* 0x85EB_CA6B
-        h ^= h &>> 13
+        h ^= h >> 13
         h = h &* 0xC2B2_AE35
-        h ^= h &>> 16
+        h ^= h >> 16
+        h ^= UInt32(truncatingIfNeeded: seed >> 32)
+        h ^= h >> 16
+        h = h &* 0x85EB_CA6B
+        h ^= h >> 13
+        h = h &* 0xC2B2_AE35
+        h ^= h >> 16
         return h
     }
 
@@ -272,21 +269,10 @@ public enum VectorMath {
                                probability: Float, seed: UInt64, offset: Int = 0) {
         let threshold = UInt32(min(Double(probability), 1) * 16_777_216)   // compared with 24 hash bits
         let keepScale: Float = probability >= 1 ? 0 : 1 / (1 - probability)
-        let lane = SIMD16<UInt32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-        var i = 0
-        while i < count {
-            let base = SIMD16<UInt32>(repeating: UInt32(truncatingIfNeeded: offset + i)) &+ lane
-            let bits = dropoutHash(base, seed: seed) &>> 8
-            let kept = bits .>= SIMD16(repeating: threshold)
-            let factor = Vector(repeating: 0).replacing(with: keepScale, where: kept)
-            let n = min(16, count - i)
-            if n == 16 {
-                let v = UnsafeRawPointer(x).loadUnaligned(fromByteOffset: i * 4, as: Vector.self)
-                UnsafeMutableRawPointer(y).storeBytes(of: v * factor, toByteOffset: i * 4, as: Vector.self)
-            } else {
-                for j in 0..<n { y[i + j] = x[i + j] * factor[j] }
-            }
-            i += 16
+        let start = UInt32(truncatingIfNeeded: offset)
+        for i in 0..<count {
+            let bits = dropoutHash(start &+ UInt32(truncatingIfNeeded: i), seed: seed) >> 8
+            y[i] = bits >= threshold ? x[i] * keepScale : 0
         }
     }
 }

@@ -63,8 +63,8 @@ struct LayerGradientTests {
         #expect(gradients.values.toArray().allSatisfy { $0 == 0 })
     }
 
-    /// Three sequences of length 4: full, half padded, and all padding.
-    static let mask: [Float] = [1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
+    /// Three packed sequences of 4, 2 and 0 rows (the last is empty).
+    static let offsets: [Int32] = [0, 4, 6, 6]
 
     @Test("attention layers: parameters and inputs, with padding and an empty sequence",
           arguments: NRMSConfiguration.Encoder.allCases, [1, 2])
@@ -74,16 +74,14 @@ struct LayerGradientTests {
         let layout = parameters.layout
         let prefix = "news_encoder.attention."
         let layer: any SequenceAttention = encoder == .fastformer
-            ? FastformerAttention(layout: layout, prefix: prefix, heads: 2, maxSequences: 3, maxLength: 5, threads: threads)
-            : MultiHeadSelfAttention(layout: layout, prefix: prefix, heads: 2, maxSequences: 3, maxLength: 5,
+            ? FastformerAttention(layout: layout, prefix: prefix, heads: 2, maxSequences: 3, maxRows: 7, threads: threads)
+            : MultiHeadSelfAttention(layout: layout, prefix: prefix, heads: 2, maxSequences: 3, maxRows: 7, maxLength: 4,
                                      threads: threads)
-        let sequences = 3, length = 4, rows = 12
+        let rows = 6
         let x = Tensor(shape: [rows, 6], values: randomValues(rows * 6, seed: 7))
-        let mask = Tensor(shape: [rows], values: Self.mask)
         let weights = randomValues(rows * 8, seed: 8)
         func loss() -> Double {
-            layer.forward(parameters: parameters.values.pointer, input: x.pointer, mask: mask.pointer,
-                          sequences: sequences, length: length)
+            layer.forward(parameters: parameters.values.pointer, input: x.pointer, offsets: Self.offsets, sequences: 3)
             return projection(layer.output.pointer, weights)
         }
         _ = loss()
@@ -98,10 +96,6 @@ struct LayerGradientTests {
             }
         }
         for i in 0..<x.count { expectGradient(of: loss, at: x.pointer + i, analytic: dx[i], label: "x[\(i)]") }
-        if encoder == .mhsa {
-            // Every query of the empty sequence attends to nothing: exact zeros.
-            #expect((64..<96).allSatisfy { layer.output[$0] == 0 })
-        }
     }
 
     @Test("additive pooling: parameters and inputs; an empty sequence pools to zero")
@@ -109,20 +103,18 @@ struct LayerGradientTests {
         let configuration = tinyConfiguration(.fastformer)
         let parameters = try randomParameters(configuration, seed: 9)
         let layout = parameters.layout
-        let layer = AdditivePooling(layout: layout, prefix: "user_encoder.pooling.", maxSequences: 3, maxLength: 4,
+        let layer = AdditivePooling(layout: layout, prefix: "user_encoder.pooling.", maxSequences: 3, maxRows: 6,
                                     threads: 2)
-        let x = Tensor(shape: [12, 8], values: randomValues(12 * 8, seed: 10))
-        let mask = Tensor(shape: [12], values: Self.mask)
+        let x = Tensor(shape: [6, 8], values: randomValues(6 * 8, seed: 10))
         let weights = randomValues(3 * 8, seed: 11)
         func loss() -> Double {
-            layer.forward(parameters: parameters.values.pointer, input: x.pointer, mask: mask.pointer, sequences: 3,
-                          length: 4)
+            layer.forward(parameters: parameters.values.pointer, input: x.pointer, offsets: Self.offsets, sequences: 3)
             return projection(layer.output.pointer, weights)
         }
         _ = loss()
         #expect((16..<24).allSatisfy { layer.output[$0] == 0 })
         let gradients = NRMSGradients(layout: layout)
-        let dOut = Tensor(shape: [3, 8], values: weights), dx = Tensor(shape: [12, 8])
+        let dOut = Tensor(shape: [3, 8], values: weights), dx = Tensor(shape: [6, 8])
         layer.backward(parameters: parameters.values.pointer, gradients: gradients.values.pointer,
                        outputGradient: dOut.pointer, inputGradient: dx.pointer)
         for entry in layout.entries where entry.name.hasPrefix("user_encoder.pooling.") {
@@ -132,7 +124,6 @@ struct LayerGradientTests {
             }
         }
         for i in 0..<x.count { expectGradient(of: loss, at: x.pointer + i, analytic: dx[i], label: "x[\(i)]") }
-        #expect((6 * 8..<12 * 8).allSatisfy { dx[$0] == 0 }, "padding gets no gradient")
     }
 
     @Test("news encoder with dropout (fixed seed): embedding rows and every news-encoder tensor",
@@ -173,19 +164,19 @@ struct LayerGradientTests {
         let configuration = tinyConfiguration(encoder)
         let parameters = try randomParameters(configuration, seed: 14)
         let layer = SequenceEncoder(configuration: configuration, layout: parameters.layout, prefix: "user_encoder.",
-                                    maxSequences: 3, maxLength: 3, threads: 2)
-        let x = Tensor(shape: [9, 8], values: randomValues(9 * 8, seed: 15))
-        let mask = Tensor(shape: [9], values: [0, 1, 1, 1, 1, 1, 0, 0, 0])
+                                    maxSequences: 3, maxRows: 9, maxLength: 3, threads: 2)
+        let x = Tensor(shape: [5, 8], values: randomValues(5 * 8, seed: 15))
+        let offsets: [Int32] = [0, 2, 5, 5]
         let weights = randomValues(3 * 8, seed: 16)
         func loss() -> Double {
-            layer.forward(parameters: parameters.values.pointer, input: x.pointer, mask: mask.pointer, sequences: 3,
-                          length: 3, dropoutSeed: 5)
+            layer.forward(parameters: parameters.values.pointer, input: x.pointer, offsets: offsets, sequences: 3,
+                          dropoutSeed: 5)
             return projection(layer.output, weights)
         }
         _ = loss()
         #expect((16..<24).allSatisfy { layer.output[$0] == 0 }, "an empty history encodes to zero")
         let gradients = NRMSGradients(layout: parameters.layout)
-        let dOut = Tensor(shape: [3, 8], values: weights), dx = Tensor(shape: [9, 8])
+        let dOut = Tensor(shape: [3, 8], values: weights), dx = Tensor(shape: [5, 8])
         layer.backward(parameters: parameters.values.pointer, gradients: gradients.values.pointer,
                        outputGradient: dOut.pointer, inputGradient: dx.pointer)
         for entry in parameters.layout.entries where entry.name.hasPrefix("user_encoder.") {
