@@ -7,10 +7,14 @@ public enum NewsRecCLI {
         VersionCommand.self,
         IngestCommand.self,
         StatsCommand.self,
+        SynthCommand.self,
+        TrainCommand.self,
+        EvaluateCommand.self,
+        DemoCommand.self,
+        BenchCommand.self,
         EmbedCommand.self,
         ClickCommand.self,
         RankCommand.self,
-        RankBenchCommand.self,
     ] }
 
     /// Runs `newsrec` with `arguments` (without the program name) and returns the process exit code.

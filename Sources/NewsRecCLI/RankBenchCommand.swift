@@ -3,13 +3,14 @@ import MIND
 import NewsModel
 import Ranking
 
-/// `newsrec bench-rank`: the ranking benchmark (latency of rank queries from the store).
+/// `newsrec bench --rank`: the ranking benchmark (latency of rank queries from the store). `BenchCommand` parses
+/// `--rank` and hands the remaining options to this command.
 struct RankBenchCommand: Command {
-    static let name = "bench-rank"
+    static let name = "bench --rank"
     static let abstract = "Benchmark ranking from the store: warm/cold query latency, whole-catalogue top 10."
     static let help = """
-        Usage: newsrec bench-rank [--model CHECKPOINT_DIR] [--news N] [--users N] [--candidates N]
-                                  [--warm N] [--cold N] [--db FILE] [--json]
+        Usage: newsrec bench --rank [--model CHECKPOINT_DIR] [--news N] [--users N] [--candidates N]
+                                    [--warm N] [--cold N] [--db FILE] [--json]
 
         Builds a synthetic MIND-small-sized store (65,238 news with titles of 8–14 words from a 20k-word
         vocabulary; users with a full click history and one impression each), embeds every news, then times:
@@ -33,7 +34,7 @@ struct RankBenchCommand: Command {
           --json                  print the report as one JSON object
 
         Example:
-          newsrec bench-rank
+          newsrec bench --rank
         """
 
     var options = RankBenchmark.Options()

@@ -7,10 +7,9 @@ import TensorMath
 /// user's clicks → user vector with the user encoder, both in evaluation mode (no dropout).
 ///
 /// Titles are tokenised as in training (`Vocabulary.encode(title, length: titleLength)`). Each title is encoded on
-/// its own, trimmed to its own tokens, by one of `threads` workers with single-threaded BLAS: a news vector then
+/// its own (the encoder packs away padding), by one of `threads` workers with single-threaded BLAS: a news vector then
 /// depends only on the title and the weights, never on which other news shared the call, so a cached vector
-/// equals a fresh encoding bit for bit. (Padding is masked, so trimming changes nothing beyond rounding compared
-/// with the padded batches of training.) A user's clicks are encoded as one unpadded sequence of the last
+/// equals a fresh encoding bit for bit. A user's clicks are encoded as one unpadded sequence of the last
 /// `historyLength` vectors.
 ///
 /// Creating an encoder sets OpenBLAS to one thread, process-wide: its products are small (one title, or one
@@ -26,7 +25,6 @@ public final class NRMSRankingEncoder: RankingEncoder {
     public let threads: Int
     private let newsEncoders: [NewsEncoder]
     private let userEncoder: SequenceEncoder
-    private let userMask: [Float]
 
     /// - Parameter threads: titles encoded in parallel (default: all cores).
     public init(parameters: NRMSParameters, vocabulary: Vocabulary,
@@ -39,9 +37,8 @@ public final class NRMSRankingEncoder: RankingEncoder {
             NewsEncoder(configuration: configuration, layout: parameters.layout, maxNews: 1, threads: 1)
         }
         userEncoder = SequenceEncoder(configuration: configuration, layout: parameters.layout,
-                                      prefix: "user_encoder.", maxSequences: 1,
+                                      prefix: "user_encoder.", maxSequences: 1, maxRows: configuration.historyLength,
                                       maxLength: configuration.historyLength, threads: 1)
-        userMask = [Float](repeating: 1, count: configuration.historyLength)
         BLAS.setThreadCount(1)
     }
 
@@ -79,11 +76,12 @@ public final class NRMSRankingEncoder: RankingEncoder {
     public func encodeUser(history: [Float], count: Int) throws -> [Float] {
         precondition(count >= 1 && history.count == count * dimension, "history must be [count × dimension]")
         let used = min(count, historyLength), h = dimension
+        let offsets: [Int32] = [0, Int32(used)]
         history.withUnsafeBufferPointer { rows in
-            userMask.withUnsafeBufferPointer { mask in
+            offsets.withUnsafeBufferPointer { offsets in
                 userEncoder.forward(parameters: UnsafePointer(parameters.values.pointer),
-                                    input: rows.baseAddress! + (count - used) * h, mask: mask.baseAddress!,
-                                    sequences: 1, length: used, dropoutSeed: nil)
+                                    input: rows.baseAddress! + (count - used) * h, offsets: offsets.baseAddress!,
+                                    sequences: 1, dropoutSeed: nil)
             }
         }
         return Array(UnsafeBufferPointer(start: userEncoder.output, count: h))

@@ -1,0 +1,277 @@
+import Foundation
+
+/// One line of a MIND leaderboard file: `ImpressionID [v1,v2,...]`, values in candidate order.
+///
+/// In `prediction.txt` the values are ranks (1 = best); in `truth.txt` they are labels (1 = clicked, 0 = not),
+/// and an empty list marks an impression that is not scored.
+public struct LeaderboardLine: Hashable, Sendable {
+    public var impressionID: Int
+    public var values: [Int]
+
+    public init(impressionID: Int, values: [Int]) {
+        self.impressionID = impressionID
+        self.values = values
+    }
+}
+
+/// The two kinds of leaderboard file; they share the line format and differ in which values are legal.
+public enum LeaderboardFileKind: Sendable {
+    /// `prediction.txt`: ranks ≥ 1 (evaluate.py needs `1/rank ∈ [0, 1]`).
+    case prediction
+    /// `truth.txt`: labels 0 or 1.
+    case truth
+
+    func check(_ value: Int) -> Bool {
+        switch self {
+        case .prediction: return value >= 1
+        case .truth: return value == 0 || value == 1
+        }
+    }
+
+    var valueDescription: String {
+        switch self {
+        case .prediction: return "ranks ≥ 1"
+        case .truth: return "labels 0 or 1"
+        }
+    }
+}
+
+/// Writes a leaderboard file line by line through a buffer; the file appears under its name only when
+/// `close()` succeeds (written to a temporary sibling, then renamed), so a failed run leaves nothing half-written.
+///
+/// Output is exactly `"\(id) [v1,v2,...]\n"` — no spaces inside the list, which evaluate.py requires.
+public final class LeaderboardFileWriter {
+    private let url: URL
+    private let temporaryPath: String
+    private let kind: LeaderboardFileKind
+    private var file: UnsafeMutablePointer<FILE>?
+    private var buffer: [UInt8] = []
+
+    /// Opens `url` for writing (through a temporary file next to it).
+    public init(url: URL, kind: LeaderboardFileKind) throws {
+        self.url = url
+        self.kind = kind
+        temporaryPath = url.path + ".partial-\(getpid())"
+        guard let handle = fopen(temporaryPath, "wb") else {
+            throw MetricsError.io(file: url.path, reason: "cannot create (\(String(cString: strerror(errno))))")
+        }
+        file = handle
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    deinit {
+        if let file {
+            fclose(file)
+            unlink(temporaryPath)
+        }
+    }
+
+    /// Appends one line. Values must suit the file kind (ranks ≥ 1 or labels 0/1).
+    public func write(impressionID: Int, values: [Int]) throws {
+        guard file != nil else { throw MetricsError.io(file: url.path, reason: "write after close") }
+        if let bad = values.first(where: { !kind.check($0) }) {
+            throw MetricsError.io(file: url.path, reason: "impression \(impressionID): value \(bad) is not one of the \(kind.valueDescription)")
+        }
+        buffer.append(contentsOf: String(impressionID).utf8)
+        buffer.append(UInt8(ascii: " "))
+        buffer.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { buffer.append(UInt8(ascii: ",")) }
+            buffer.append(contentsOf: String(value).utf8)
+        }
+        buffer.append(UInt8(ascii: "]"))
+        buffer.append(UInt8(ascii: "\n"))
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    /// Appends one line.
+    public func write(_ line: LeaderboardLine) throws {
+        try write(impressionID: line.impressionID, values: line.values)
+    }
+
+    /// Flushes, closes and moves the file into place.
+    public func close() throws {
+        guard let handle = file else { return }
+        try flush()
+        file = nil
+        guard fclose(handle) == 0 else {
+            unlink(temporaryPath)
+            throw MetricsError.io(file: url.path, reason: "close failed (\(String(cString: strerror(errno))))")
+        }
+        guard rename(temporaryPath, url.path) == 0 else {
+            unlink(temporaryPath)
+            throw MetricsError.io(file: url.path, reason: "rename failed (\(String(cString: strerror(errno))))")
+        }
+    }
+
+    private func flush() throws {
+        guard let file, !buffer.isEmpty else { return }
+        let written = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        guard written == buffer.count else {
+            throw MetricsError.io(file: url.path, reason: "write failed (\(String(cString: strerror(errno))))")
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Reads a leaderboard file line by line in constant memory, validating every line.
+public struct LeaderboardFileReader: Sendable {
+    public let url: URL
+    public let kind: LeaderboardFileKind
+
+    public init(url: URL, kind: LeaderboardFileKind) {
+        self.url = url
+        self.kind = kind
+    }
+
+    /// Calls `body` with the 1-based line number and the parsed line, in file order.
+    /// - Throws: `MetricsError.malformedLine` naming the line, or `MetricsError.io`, or what `body` throws.
+    public func forEach(_ body: (_ line: Int, _ entry: LeaderboardLine) throws -> Void) throws {
+        var lines = try LineSource(url: url)
+        while let bytes = try lines.next() {
+            try body(lines.lineNumber, try parse(bytes, line: lines.lineNumber))
+        }
+    }
+
+    /// Every line of the file.
+    public func readAll() throws -> [LeaderboardLine] {
+        var entries: [LeaderboardLine] = []
+        try forEach { _, entry in entries.append(entry) }
+        return entries
+    }
+
+    /// Parses `ImpressionID [v1,...]` (the id and the list separated by whitespace, no whitespace inside the list,
+    /// as `line.split()` in evaluate.py requires). A trailing `\r` is tolerated.
+    func parse(_ bytes: ArraySlice<UInt8>, line: Int) throws -> LeaderboardLine {
+        func fail(_ expected: String) -> MetricsError {
+            .malformedLine(file: url.path, line: line, expected: expected)
+        }
+        let format = "'ImpressionID [v1,v2,...]' with \(kind.valueDescription) and no spaces inside the list"
+        var text = bytes
+        while let last = text.last, last == UInt8(ascii: "\r") || last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") {
+            text.removeLast()
+        }
+        guard let separator = text.firstIndex(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) else {
+            throw fail(format)
+        }
+        guard let impressionID = Int(String(decoding: text[text.startIndex..<separator], as: UTF8.self)) else {
+            throw fail("an integer impression id before the list; " + format)
+        }
+        var list = text[separator...]
+        while let first = list.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { list.removeFirst() }
+        guard list.first == UInt8(ascii: "["), list.last == UInt8(ascii: "]") else { throw fail(format) }
+        let inner = list.dropFirst().dropLast()
+        var values: [Int] = []
+        if !inner.isEmpty {
+            for field in inner.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+                guard let value = Int(String(decoding: field, as: UTF8.self)) else { throw fail(format) }
+                guard kind.check(value) else {
+                    throw fail("\(kind.valueDescription), found \(value)")
+                }
+                values.append(value)
+            }
+        }
+        return LeaderboardLine(impressionID: impressionID, values: values)
+    }
+}
+
+/// `prediction.txt` for the MIND leaderboard: one line `ImpressionID [r1,r2,...]` per impression, ranks in
+/// candidate order, 1 = best (see `Ranking.ranks(scores:)`).
+public enum PredictionFile {
+    /// A streaming, atomic writer.
+    public static func writer(url: URL) throws -> LeaderboardFileWriter {
+        try LeaderboardFileWriter(url: url, kind: .prediction)
+    }
+
+    /// Writes all lines at once (atomically).
+    public static func write(_ lines: some Sequence<LeaderboardLine>, to url: URL) throws {
+        let writer = try writer(url: url)
+        for line in lines { try writer.write(line) }
+        try writer.close()
+    }
+
+    /// A streaming reader.
+    public static func reader(url: URL) -> LeaderboardFileReader { LeaderboardFileReader(url: url, kind: .prediction) }
+
+    /// Every line of the file.
+    public static func read(from url: URL) throws -> [LeaderboardLine] { try reader(url: url).readAll() }
+}
+
+/// `truth.txt` for the MIND leaderboard: one line `ImpressionID [0,1,0,...]` per impression, labels in candidate
+/// order; `[]` marks an impression that is not scored.
+public enum TruthFile {
+    /// A streaming, atomic writer.
+    public static func writer(url: URL) throws -> LeaderboardFileWriter {
+        try LeaderboardFileWriter(url: url, kind: .truth)
+    }
+
+    /// Writes all lines at once (atomically).
+    public static func write(_ lines: some Sequence<LeaderboardLine>, to url: URL) throws {
+        let writer = try writer(url: url)
+        for line in lines { try writer.write(line) }
+        try writer.close()
+    }
+
+    /// A streaming reader.
+    public static func reader(url: URL) -> LeaderboardFileReader { LeaderboardFileReader(url: url, kind: .truth) }
+
+    /// Every line of the file.
+    public static func read(from url: URL) throws -> [LeaderboardLine] { try reader(url: url).readAll() }
+}
+
+/// Reads a file line by line (without the `\n`) through a 1 MiB buffer.
+struct LineSource {
+    private let path: String
+    private let file: UnsafeMutablePointer<FILE>
+    private let handle: FileCloser
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var atEnd = false
+    /// 1-based number of the line last returned.
+    private(set) var lineNumber = 0
+
+    final class FileCloser {
+        let file: UnsafeMutablePointer<FILE>
+        init(_ file: UnsafeMutablePointer<FILE>) { self.file = file }
+        deinit { fclose(file) }
+    }
+
+    init(url: URL) throws {
+        path = url.path
+        guard let opened = fopen(path, "rb") else {
+            throw MetricsError.io(file: path, reason: "cannot open (\(String(cString: strerror(errno))))")
+        }
+        file = opened
+        handle = FileCloser(opened)
+    }
+
+    /// The next line, or nil at the end of the file (a final line without `\n` is returned too).
+    mutating func next() throws -> ArraySlice<UInt8>? {
+        while true {
+            if let newline = buffer[position...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffer[position..<newline]
+                position = newline + 1
+                lineNumber += 1
+                return line
+            }
+            if atEnd {
+                guard position < buffer.count else { return nil }
+                let line = buffer[position...]
+                position = buffer.count
+                lineNumber += 1
+                return line
+            }
+            buffer.removeSubrange(0..<position)
+            position = 0
+            let chunk = 1 << 20
+            let old = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: chunk))
+            let read = buffer.withUnsafeMutableBytes { fread($0.baseAddress! + old, 1, chunk, file) }
+            buffer.removeLast(chunk - read)
+            if read < chunk {
+                if ferror(file) != 0 { throw MetricsError.io(file: path, reason: "read failed") }
+                atEnd = true
+            }
+        }
+    }
+}

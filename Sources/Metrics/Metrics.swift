@@ -1,1 +1,0 @@
-// The Metrics module. See Package.swift for its role.

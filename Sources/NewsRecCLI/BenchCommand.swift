@@ -1,0 +1,237 @@
+import Foundation
+import MIND
+import NewsModel
+import Store
+import SyntheticMIND
+import Training
+
+/// `newsrec bench`: training and inference throughput at default model sizes, with the machine's facts.
+struct BenchCommand: Command {
+    static let name = "bench"
+    static let abstract = "Measure training samples/s, news encoded/s and impressions scored/s."
+    static let help = """
+        Usage: newsrec bench [--db FILE] [--sizes small|mind-small] [--encoder fastformer|mhsa]
+                             [--steps 30] [--threads N] [--parallel data|blas|both] [--json]
+
+        Measures, for each encoder at the default model sizes (hidden 256, 16 heads, word dim 300, titles 30,
+        history 50, 4 negatives, batch 64):
+          - training samples/s: forward + backward + Adam steps over shuffled training batches (the first
+            few steps are warm-up and not counted), for data-parallel workers and for multi-threaded BLAS;
+          - news encoded/s: every news of the store through the news encoder (inference);
+          - impressions scored/s: user encoding plus candidate scoring over the dev split.
+        Prints the machine (cores, CPU model) with the figures.
+
+        Without --db, a synthetic dataset is generated into a temporary directory (removed afterwards):
+          small       2000 users, 3000 news, 6000 impressions (default)
+          mind-small  50000 users, 65000 news, 230000 impressions (the sizes of MIND-small)
+
+        Options:
+          --db FILE          use this store (train and dev splits) instead of synthetic data
+          --sizes NAME       small (default) or mind-small, for the synthetic data
+          --encoder NAME     fastformer or mhsa (default: both)
+          --steps N          timed training steps per configuration (default 30)
+          --threads N        threads (default: all cores)
+          --parallel MODE    data, blas or both (default both)
+          --json             print the results as one JSON object
+
+        Example:
+          newsrec bench --json > bench.json
+        """ + "\n\n" + RankBenchCommand.help
+
+    var databasePath: String?
+    var sizes: String
+    var encoders: [NRMSConfiguration.Encoder]
+    var steps: Int
+    var threads: Int
+    var modes: [String]
+    var json: Bool
+    /// `newsrec bench --rank`: the ranking benchmark instead (its own options).
+    var rank: RankBenchCommand?
+
+    init(arguments: inout ArgumentScanner) throws {
+        if arguments.flag("--rank") { rank = try RankBenchCommand(arguments: &arguments) }
+        databasePath = try arguments.option("--db")
+        sizes = try arguments.option("--sizes") ?? "small"
+        guard ["small", "mind-small"].contains(sizes) else {
+            throw UsageError("--sizes must be small or mind-small, got '\(sizes)'")
+        }
+        let encoder = try arguments.option("--encoder")
+        encoders = encoder == nil ? NRMSConfiguration.Encoder.allCases : [try TrainCommand.encoder(encoder)]
+        steps = try arguments.option("--steps", as: Int.self) ?? 30
+        threads = try arguments.option("--threads", as: Int.self) ?? Parallelism.coreCount
+        let mode = try arguments.option("--parallel") ?? "both"
+        guard ["data", "blas", "both"].contains(mode) else {
+            throw UsageError("--parallel must be data, blas or both, got '\(mode)'")
+        }
+        modes = mode == "both" ? ["data", "blas"] : [mode]
+        json = arguments.flag("--json")
+        guard steps >= 1, threads >= 1 else { throw UsageError("--steps and --threads must be ≥ 1") }
+    }
+
+    struct Machine: Encodable {
+        var cores: Int
+        var cpu: String
+        var memoryGiB: Double
+    }
+
+    struct TrainingFigure: Encodable {
+        var encoder: String
+        var parallel: String
+        var workers: Int
+        var blasThreads: Int
+        var steps: Int
+        var samplesPerSecond: Double
+        var secondsPerStep: Double
+    }
+
+    struct InferenceFigure: Encodable {
+        var encoder: String
+        var news: Int
+        var newsPerSecond: Double
+        var impressions: Int
+        var impressionsPerSecond: Double
+    }
+
+    struct Result: Encodable {
+        var machine: Machine
+        var dataset: String
+        var trainSamples: Int
+        var vocabulary: Int
+        var training: [TrainingFigure]
+        var inference: [InferenceFigure]
+    }
+
+    func run(context: CommandContext) throws {
+        if let rank { return try rank.run(context: context) }
+        let manager = FileManager.default
+        var temporary: URL?
+        defer { if let temporary { try? manager.removeItem(at: temporary) } }
+        let database: URL
+        if let databasePath {
+            database = URL(fileURLWithPath: databasePath)
+        } else {
+            let folder = manager.temporaryDirectory.appendingPathComponent("newsrec-bench-\(getpid())")
+            try? manager.removeItem(at: folder)
+            try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+            temporary = folder
+            database = folder.appendingPathComponent("bench.sqlite")
+            let configuration = sizes == "small" ? SyntheticMINDConfiguration()
+                : SyntheticMINDConfiguration(users: 50_000, news: 65_000, impressions: 230_000)
+            try SyntheticData.generate(configuration, into: folder.appendingPathComponent("data"), store: database,
+                                       threads: threads, context: context)
+        }
+        let store = try NewsStore(path: database.path, create: false)
+        let corpus = try StoreCorpus.load(store: store, splits: [.train, .dev], context: context)
+        guard let dev = corpus.splits[.dev] ?? corpus.splits[.train] else {
+            throw TrainingDataError(source: database.path, expected: "a train split")
+        }
+        let trainSamples = try SampleSet(impressions: corpus.splits[.train]!, negatives: 4, seed: 1, epoch: 0).count
+        let machine = Self.machine()
+        context.log("machine: \(machine.cores) cores, \(machine.cpu)")
+
+        var trainingFigures: [TrainingFigure] = []
+        var inferenceFigures: [InferenceFigure] = []
+        for encoder in encoders {
+            for mode in modes {
+                let parallelism = mode == "data" ? Parallelism.dataParallel(threads) : .blas(threads)
+                let figure = try measureTraining(corpus: corpus, encoder: encoder, parallelism: parallelism,
+                                                 mode: mode, context: context)
+                context.log(String(format: "%@ %@ (%d×%d): %.1f training samples/s", encoder.rawValue, mode,
+                                   parallelism.workers, parallelism.blasThreads, figure.samplesPerSecond))
+                trainingFigures.append(figure)
+            }
+            let figure = try measureInference(corpus: corpus, table: dev, encoder: encoder)
+            context.log(String(format: "%@: %.0f news/s, %.0f impressions/s", encoder.rawValue, figure.newsPerSecond,
+                               figure.impressionsPerSecond))
+            inferenceFigures.append(figure)
+        }
+        let result = Result(machine: machine, dataset: databasePath ?? "synthetic \(sizes)",
+                            trainSamples: trainSamples, vocabulary: corpus.vocabulary.count,
+                            training: trainingFigures, inference: inferenceFigures)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            context.print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            return
+        }
+        context.print("machine: \(machine.cores) cores, \(machine.cpu), "
+            + String(format: "%.0f GiB", machine.memoryGiB))
+        context.print("dataset: \(result.dataset): \(trainSamples) training samples/epoch, "
+            + "vocabulary \(corpus.vocabulary.count), \(corpus.news.count) news, \(dev.count) scored impressions")
+        context.print("training (hidden 256, 16 heads, word dim 300, batch 64, 4 negatives):")
+        for figure in trainingFigures {
+            context.print("  \(figure.encoder.padding(toLength: 10, withPad: " ", startingAt: 0))"
+                + "\(figure.parallel) \(figure.workers)×\(figure.blasThreads)  "
+                + String(format: "%8.1f samples/s  (%.1f ms/step over %d steps)", figure.samplesPerSecond,
+                         figure.secondsPerStep * 1000, figure.steps))
+        }
+        context.print("inference:")
+        for figure in inferenceFigures {
+            context.print("  \(figure.encoder.padding(toLength: 10, withPad: " ", startingAt: 0))"
+                + String(format: "%9.0f news encoded/s  %9.0f impressions scored/s", figure.newsPerSecond,
+                         figure.impressionsPerSecond))
+        }
+    }
+
+    /// Trains `steps` timed steps (after warm-up) into a scratch directory and returns the throughput.
+    func measureTraining(corpus: TrainingCorpus, encoder: NRMSConfiguration.Encoder, parallelism: Parallelism,
+                         mode: String, context: CommandContext) throws -> TrainingFigure {
+        let warmup = 3
+        let options = TrainingOptions(epochs: 1000, batchSize: 64, learningRate: 1e-4, negatives: 4, seed: 1,
+                                      maxSteps: warmup + steps)
+        let (model, _) = try NRMSTraining.makeModel(corpus: corpus, options: ModelOptions(encoder: encoder),
+                                                    wordVectors: nil, training: options, parallelism: parallelism)
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("newsrec-bench-run-\(getpid())-\(encoder.rawValue)-\(mode)")
+        try? FileManager.default.removeItem(at: directory)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let trainer = Trainer(model: model, corpus: corpus, options: options, parallelism: parallelism,
+                              directory: directory)
+        trainer.evaluatesDev = false
+        var warmTime = 0.0, endTime = 0.0, warmStep = 0, endStep = 0
+        trainer.onProgress = { progress in
+            if progress.step == warmup {
+                warmTime = progress.elapsed
+                warmStep = progress.step
+            }
+            endTime = progress.elapsed
+            endStep = progress.step
+        }
+        _ = try trainer.run(resume: false)
+        let timedSteps = endStep - warmStep
+        let seconds = endTime - warmTime
+        return TrainingFigure(encoder: encoder.rawValue, parallel: mode, workers: parallelism.workers,
+                              blasThreads: parallelism.blasThreads, steps: timedSteps,
+                              samplesPerSecond: Double(timedSteps * options.batchSize) / seconds,
+                              secondsPerStep: seconds / Double(timedSteps))
+    }
+
+    /// Encodes every news and scores `table` with a freshly initialised model of default sizes.
+    func measureInference(corpus: TrainingCorpus, table: ImpressionTable,
+                          encoder: NRMSConfiguration.Encoder) throws -> InferenceFigure {
+        let parallelism = Parallelism.dataParallel(threads)
+        let (model, _) = try NRMSTraining.makeModel(corpus: corpus, options: ModelOptions(encoder: encoder),
+                                                    wordVectors: nil, training: TrainingOptions(),
+                                                    parallelism: parallelism)
+        let evaluator = Evaluator(model: model, parallelism: parallelism)
+        var start = Date()
+        let vectors = evaluator.encodeNews(corpus.news)
+        let newsSeconds = Date().timeIntervalSince(start)
+        start = Date()
+        _ = evaluator.score(table, newsVectors: vectors)
+        let scoreSeconds = Date().timeIntervalSince(start)
+        return InferenceFigure(encoder: encoder.rawValue, news: corpus.news.count,
+                               newsPerSecond: Double(corpus.news.count) / newsSeconds, impressions: table.count,
+                               impressionsPerSecond: Double(table.count) / scoreSeconds)
+    }
+
+    /// Core count, CPU model (from /proc/cpuinfo) and memory.
+    static func machine() -> Machine {
+        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let model = info.split(separator: "\n").first { $0.hasPrefix("model name") }
+            .flatMap { $0.split(separator: ":", maxSplits: 1).last }
+            .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
+        return Machine(cores: Parallelism.coreCount, cpu: model,
+                       memoryGiB: Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824)
+    }
+}

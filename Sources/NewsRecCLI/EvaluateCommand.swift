@@ -1,0 +1,135 @@
+import Foundation
+import MIND
+import Metrics
+import Store
+import Training
+
+/// `newsrec evaluate`: scores a split with a trained model; leaderboard metrics and prediction files.
+struct EvaluateCommand: Command {
+    static let name = "evaluate"
+    static let abstract = "Score a split with a trained model: AUC/MRR/nDCG, prediction.txt, scores."
+    static let help = """
+        Usage: newsrec evaluate --db FILE --model DIR [--split dev] [--predictions prediction.txt]
+                                [--scores scores.tsv] [--threads N] [--json]
+
+        Encodes every news once and each impression's user once (batched, all cores), scores every candidate
+        (user · news), and prints AUC, MRR, nDCG@5 and nDCG@10 averaged over impressions exactly as MIND's
+        evaluate.py, with the number of impressions and of those skipped because all their candidates share one
+        label. On an unlabelled split (test) no metrics are printed; only the files are written.
+
+        Titles are encoded with the checkpoint's vocabulary (vocab.txt), so a model evaluates the same way
+        whatever was ingested after it was trained.
+
+        Options:
+          --db FILE              SQLite store holding the split (required)
+          --model DIR            a `newsrec train` run directory (its latest checkpoint) or a checkpoint
+                                 directory (required)
+          --split NAME           train, dev (default) or test
+          --predictions FILE     write the leaderboard file: one line `ImpressionID [r1,r2,...]` per impression,
+                                 ranks in candidate order, 1 = best (ties: earlier candidate first), no spaces
+          --scores FILE          write `ImpressionID<TAB>NewsID<TAB>score` for every candidate
+          --threads N            threads (default: all cores)
+          --json                 print the result as one JSON object
+
+        Example:
+          newsrec evaluate --db mind.sqlite --model runs/fastformer --split test --predictions prediction.txt
+        """
+
+    var databasePath: String
+    var modelPath: String
+    var split: Split
+    var predictions: String?
+    var scores: String?
+    var threads: Int
+    var json: Bool
+
+    init(arguments: inout ArgumentScanner) throws {
+        databasePath = try arguments.required("--db")
+        modelPath = try arguments.required("--model")
+        let splitName = try arguments.option("--split") ?? "dev"
+        guard let split = Split(rawValue: splitName) else {
+            throw UsageError("--split must be train, dev or test, got '\(splitName)'")
+        }
+        self.split = split
+        predictions = try arguments.option("--predictions")
+        scores = try arguments.option("--scores")
+        threads = try arguments.option("--threads", as: Int.self) ?? Parallelism.coreCount
+        guard threads >= 1 else { throw UsageError("--threads must be ≥ 1") }
+        json = arguments.flag("--json")
+    }
+
+    /// What `evaluate` found.
+    struct Result: Encodable {
+        var split: String
+        var checkpoint: String
+        var impressions: Int
+        var candidates: Int
+        var metrics: MetricsSummary?
+        var seconds: Double
+        var newsPerSecond: Double
+        var impressionsPerSecond: Double
+    }
+
+    func run(context: CommandContext) throws {
+        let result = try Self.evaluate(
+            store: try NewsStore(path: databasePath, create: false), model: URL(fileURLWithPath: modelPath),
+            split: split, predictions: predictions.map { URL(fileURLWithPath: $0) },
+            scores: scores.map { URL(fileURLWithPath: $0) }, threads: threads, context: context)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(
+                positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            context.print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            return
+        }
+        context.print("\(result.split): \(result.impressions) impressions, \(result.candidates) candidates "
+            + String(format: "(%.1f s; %.0f news/s, %.0f impressions/s)", result.seconds, result.newsPerSecond,
+                     result.impressionsPerSecond))
+        if let metrics = result.metrics {
+            context.print(metrics.formatted)
+        } else {
+            context.print("unlabelled split: no metrics")
+        }
+        if let predictions { context.print("predictions: \(predictions)") }
+        if let scores { context.print("scores: \(scores)") }
+    }
+
+    /// Scores `split` with the model at `model`, writes the requested files, and returns the metrics.
+    static func evaluate(store: NewsStore, model url: URL, split: Split, predictions: URL?, scores: URL?,
+                         threads: Int, context: CommandContext) throws -> Result {
+        let parallelism = Parallelism.dataParallel(threads)
+        let (model, vocabulary, checkpoint) = try NRMSTraining.loadModel(from: url, parallelism: parallelism)
+        let corpus = try StoreCorpus.load(store: store, vocabulary: vocabulary, splits: [split],
+                                          titleLength: model.configuration.titleLength,
+                                          historyLength: model.configuration.historyLength, context: context)
+        guard let table = corpus.splits[split], table.count > 0 else {
+            throw TrainingDataError(source: store.database.path, expected: "impressions in the \(split.rawValue) split")
+        }
+        return try evaluate(model: model, corpus: corpus, table: table, split: split, checkpoint: checkpoint,
+                            predictions: predictions, scores: scores, parallelism: parallelism, context: context)
+    }
+
+    /// Scores `table` with `model`, writes the requested files, and returns the metrics.
+    static func evaluate(model: NRMSModel, corpus: TrainingCorpus, table: ImpressionTable, split: Split,
+                         checkpoint: URL, predictions: URL?, scores: URL?, parallelism: Parallelism,
+                         context: CommandContext) throws -> Result {
+        let evaluator = Evaluator(model: model, parallelism: parallelism)
+        let start = Date()
+        let newsVectors = evaluator.encodeNews(corpus.news)
+        let newsSeconds = Date().timeIntervalSince(start)
+        let userStart = Date()
+        let splitScores = evaluator.score(table, newsVectors: newsVectors)
+        let userSeconds = Date().timeIntervalSince(userStart)
+        context.log(String(format: "encoded %d news in %.2f s, scored %d impressions in %.2f s", corpus.news.count,
+                           newsSeconds, table.count, userSeconds))
+        let metrics = table.isLabelled ? try splitScores.metrics(for: table) : nil
+        if let predictions { try splitScores.writePredictions(for: table, to: predictions) }
+        if let scores { try splitScores.writeScores(for: table, news: corpus.news, to: scores) }
+        return Result(split: split.rawValue, checkpoint: checkpoint.path, impressions: table.count,
+                      candidates: table.candidates.count, metrics: metrics,
+                      seconds: Date().timeIntervalSince(start),
+                      newsPerSecond: Double(corpus.news.count) / max(newsSeconds, 1e-9),
+                      impressionsPerSecond: Double(table.count) / max(userSeconds, 1e-9))
+    }
+}

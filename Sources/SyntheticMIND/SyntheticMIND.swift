@@ -1,1 +1,0 @@
-// The SyntheticMIND module. See Package.swift for its role.

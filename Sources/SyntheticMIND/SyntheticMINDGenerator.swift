@@ -1,0 +1,616 @@
+import Foundation
+import MIND
+import Metrics
+
+/// Progress of a generation, for a progress line on standard error.
+public struct SyntheticMINDProgress: Sendable {
+    /// What is being done, e.g. `behaviors`.
+    public var phase: String
+    public var done: Int
+    public var total: Int
+}
+
+/// Generates MIND-format datasets from a known click model (see `ClickModel`), deterministically per seed.
+///
+/// Layout written by `write(to:)`:
+/// ```
+/// DIR/train/{news.tsv, behaviors.tsv}   impressions of Nov 9–14 2019, labelled (N123-1 / N123-0)
+/// DIR/dev/{news.tsv, behaviors.tsv}     impressions of Nov 15, labelled
+/// DIR/test/{news.tsv, behaviors.tsv}    impressions of Nov 16–17, unlabelled (bare N123)
+/// DIR/leaderboard/ref/truth.txt         the test labels, in evaluate.py's truth format
+/// DIR/glove.txt                         word vectors (GloVe text format) carrying topic signal + noise
+/// DIR/oracle.json                       `SyntheticMINDReport`, written last
+/// ```
+/// Every file is written to a temporary name and renamed when complete. Users are generated independently from
+/// per-user random streams, in blocks of `blockSize` users processed in parallel and written in block order;
+/// within a block a split's impressions are in time order. ImpressionIDs are 1…N in file order in each split.
+public final class SyntheticMINDGenerator: Sendable {
+    public let configuration: SyntheticMINDConfiguration
+    /// The click model with its calibrated bias.
+    public let clickModel: ClickModel
+    let lexicon: Lexicon
+    let catalog: NewsCatalog
+    let threads: Int
+    /// Activity weight of every user.
+    let activity: [Double]
+
+    static let blockSize = 1024
+    /// Candidates are news published within `freshWindow` before the impression, accepted with probability
+    /// `exp(−age / freshDecay)`, so most shown news are under a day old.
+    static let freshWindow: Int64 = 3 * Timeline.day
+    static let freshDecay = 86_400.0
+    /// Candidates offered per history click (one of them is chosen by the click model).
+    static let historyChoices = 6
+    static let calibrationImpressions = 8_000
+
+    /// Builds the vocabulary and news catalog and calibrates the click model.
+    /// - Parameter threads: worker threads; the output does not depend on it.
+    public init(configuration: SyntheticMINDConfiguration, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                progress: (SyntheticMINDProgress) -> Void = { _ in }) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.threads = max(1, threads)
+        let seed = configuration.seed
+        progress(SyntheticMINDProgress(phase: "vocabulary", done: 0, total: 1))
+        let lexicon = Lexicon(seed: seed, newsCount: configuration.news)
+        self.lexicon = lexicon
+        progress(SyntheticMINDProgress(phase: "news", done: 0, total: configuration.news))
+        catalog = NewsCatalog(seed: seed, count: configuration.news, lexicon: lexicon, threads: self.threads)
+        activity = (0..<configuration.users).map { UserProfile.activity(seed: seed, user: $0) }
+        progress(SyntheticMINDProgress(phase: "calibration", done: 0, total: 1))
+        clickModel = Self.calibrate(configuration: configuration, lexicon: lexicon, catalog: catalog,
+                                    activity: activity)
+    }
+
+    // MARK: - Calibration
+
+    /// Finds the bias whose click-through rate over sampled train impressions, conditioned on at least one click
+    /// per impression (`E[clicks | ≥ 1] = Σp / (1 − Π(1 − p))`), equals the target; bisection over [−25, 10].
+    /// The sample has `impressions / 4` impressions, at least 500 and at most `calibrationImpressions`.
+    static func calibrate(configuration: SyntheticMINDConfiguration, lexicon: Lexicon, catalog: NewsCatalog,
+                          activity: [Double]) -> ClickModel {
+        var model = ClickModel.standard
+        var random = SyntheticRandom(seed: configuration.seed, stream: .calibration)
+        let users = AliasTable(weights: activity)
+        var scratch = Scratch(newsCount: catalog.count)
+        var logits: [[Double]] = []
+        var candidates: [Int32] = []
+        let period = Timeline.period(of: .train)
+        var history: [Int32] = []
+        let samples = min(calibrationImpressions, max(500, configuration.impressions / 4))
+        for sample in 0..<samples {
+            let user = users.sample(&random)
+            let profile = UserProfile(seed: configuration.seed, user: user, lexicon: lexicon, model: model)
+            // The user's history, as generation will draw it, so that its news are excluded from the candidates
+            // here too (the history choice does not depend on the bias).
+            var userRandom = SyntheticRandom(seed: configuration.seed, stream: .userEvents, index: UInt64(user))
+            let mark = Int32(truncatingIfNeeded: -(sample + 2))
+            history.removeAll(keepingCapacity: true)
+            generateHistory(profile: profile, userMark: mark, model: model, catalog: catalog, random: &userRandom,
+                            scratch: &scratch, into: &history)
+            let time = period.lowerBound + Int64(random.uniform() * Double(period.upperBound - period.lowerBound))
+            drawCandidates(count: drawCandidateCount(&random), at: time, userMark: mark, catalog: catalog,
+                           random: &random, scratch: &scratch, into: &candidates)
+            logits.append(candidates.map { model.partialLogit(user: profile, news: Int($0), catalog: catalog) })
+        }
+        func ctr(bias: Double) -> Double {
+            var clicks = 0.0
+            var shown = 0.0
+            for row in logits where row.count >= 2 {
+                var sum = 0.0
+                var none = 1.0
+                for logit in row {
+                    let p = 1.0 / (1.0 + exp(-(bias + logit)))
+                    sum += p
+                    none *= 1 - p
+                }
+                clicks += sum / max(1e-300, 1 - none)
+                shown += Double(row.count)
+            }
+            return clicks / max(1, shown)
+        }
+        var low = -25.0
+        var high = 10.0
+        for _ in 0..<48 {
+            let middle = (low + high) / 2
+            if ctr(bias: middle) < configuration.targetCTR { low = middle } else { high = middle }
+        }
+        model.bias = (low + high) / 2
+        return model
+    }
+
+    // MARK: - Writing
+
+    /// Writes the dataset into `directory` (created if needed; existing files of the same names are replaced).
+    /// - Returns: the report, also written as `oracle.json`.
+    @discardableResult
+    public func write(to directory: URL, progress: (SyntheticMINDProgress) -> Void = { _ in }) throws
+        -> SyntheticMINDReport {
+        let fileManager = FileManager.default
+        for sub in ["train", "dev", "test", "leaderboard/ref"] {
+            let url = directory.appendingPathComponent(sub, isDirectory: true)
+            do {
+                try fileManager.createDirectory(at: url, withIntermediateDirectories: true)
+            } catch {
+                throw SyntheticMINDError.io(file: url.path, reason: "cannot create directory (\(error))")
+            }
+        }
+        let splits = Split.allCases
+        let allocation = allocateImpressions()
+
+        let userCount = configuration.users
+        let blocks = (userCount + Self.blockSize - 1) / Self.blockSize
+        // First ImpressionID of each block, per split.
+        var firstID = [[Int]](repeating: [Int](repeating: 1, count: blocks + 1), count: splits.count)
+        for (s, _) in splits.enumerated() {
+            for block in 0..<blocks {
+                var sum = 0
+                for user in block * Self.blockSize..<min(userCount, (block + 1) * Self.blockSize) {
+                    sum += Int(allocation[s][user])
+                }
+                firstID[s][block + 1] = firstID[s][block] + sum
+            }
+        }
+
+        let behaviorFiles = try splits.map {
+            try OutputFile(url: directory.appendingPathComponent("\($0.rawValue)/behaviors.tsv"))
+        }
+        let truth = try TruthFile.writer(url: directory.appendingPathComponent("leaderboard/ref/truth.txt"))
+        let workers = PerWorker(count: threads) { Scratch(newsCount: catalog.count) }
+        var tallies = [SplitTally](repeating: SplitTally(), count: splits.count)
+        var devMetrics = [MetricsAccumulator](repeating: MetricsAccumulator(), count: 3)
+        var testMetrics = [MetricsAccumulator](repeating: MetricsAccumulator(), count: 3)
+
+        let wave = max(1, threads * 2)
+        var block = 0
+        while block < blocks {
+            let count = min(wave, blocks - block)
+            let start = block
+            let starts = firstID
+            let results = Parallel.map(jobs: count, threads: threads) { job, worker in
+                let index = start + job
+                return workers.with(worker) { scratch in
+                    self.generateBlock(index, allocation: allocation,
+                                       firstID: splits.indices.map { starts[$0][index] }, scratch: &scratch)
+                }
+            }
+            for result in results {
+                for (s, _) in splits.enumerated() {
+                    try behaviorFiles[s].write(result.behaviors[s])
+                    tallies[s].add(result.tallies[s])
+                }
+                var id = firstID[2][start]
+                for labels in result.testLabels {
+                    try truth.write(impressionID: id, values: labels)
+                    id += 1
+                }
+                for k in 0..<3 {
+                    devMetrics[k].merge(result.devMetrics[k])
+                    testMetrics[k].merge(result.testMetrics[k])
+                }
+            }
+            block += count
+            progress(SyntheticMINDProgress(phase: "behaviors", done: min(userCount, block * Self.blockSize),
+                                           total: userCount))
+        }
+        for file in behaviorFiles { try file.close() }
+        try truth.close()
+
+        // Merge the per-worker news counters (sums and unions: independent of which worker ran which block).
+        let scratches = workers.all
+        var newsLines = [Int](repeating: 0, count: splits.count)
+        for (s, split) in splits.enumerated() {
+            progress(SyntheticMINDProgress(phase: "\(split.rawValue)/news.tsv", done: 0, total: catalog.count))
+            var referenced = [UInt64](repeating: 0, count: (catalog.count + 63) / 64)
+            for scratch in scratches {
+                for word in referenced.indices { referenced[word] |= scratch.referenced[s][word] }
+            }
+            let file = try OutputFile(url: directory.appendingPathComponent("\(split.rawValue)/news.tsv"))
+            for news in 0..<catalog.count where referenced[news >> 6] & (1 << UInt64(news & 63)) != 0 {
+                try file.write(catalog.lines[catalog.lineStart[news]..<catalog.lineStart[news + 1]])
+                newsLines[s] += 1
+            }
+            try file.close()
+        }
+        var shown = [Int](repeating: 0, count: catalog.count)
+        var clicked = [Int](repeating: 0, count: catalog.count)
+        for scratch in scratches {
+            for news in 0..<catalog.count {
+                shown[news] += Int(scratch.shown[news])
+                clicked[news] += Int(scratch.clicked[news])
+            }
+        }
+
+        progress(SyntheticMINDProgress(phase: "glove.txt", done: 0, total: lexicon.words.count))
+        let vectorCount = try WordVectorWriter.write(lexicon: lexicon, seed: configuration.seed,
+                                                     dimension: configuration.wordDimension, threads: threads,
+                                                     to: directory.appendingPathComponent("glove.txt"))
+
+        let statistics = splits.indices.map { tallies[$0].statistics(users: allocation[$0], news: newsLines[$0]) }
+        let report = SyntheticMINDReport(
+            configuration: configuration, clickModel: clickModel, topics: lexicon.topicCount,
+            subcategories: lexicon.subcategoryNames.count, vocabulary: lexicon.words.count,
+            wordVectors: vectorCount,
+            averageTitleWords: Double(catalog.titleWordTotal) / Double(catalog.count),
+            train: statistics[0], dev: statistics[1], test: statistics[2],
+            devMetrics: .init(oracle: devMetrics[0].summary, popularity: devMetrics[1].summary,
+                              random: devMetrics[2].summary),
+            testMetrics: .init(oracle: testMetrics[0].summary, popularity: testMetrics[1].summary,
+                               random: testMetrics[2].summary),
+            concentration: Self.concentration(shown: shown, clicked: clicked))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf",
+                                                                      negativeInfinity: "-inf", nan: "nan")
+        let oracle = try OutputFile(url: directory.appendingPathComponent("oracle.json"))
+        try oracle.write(Array(try encoder.encode(report)) + [UInt8(ascii: "\n")])
+        try oracle.close()
+        return report
+    }
+
+    /// Impressions per user and split: each impression goes to a user drawn with probability ∝ activity.
+    /// - Returns: `[split][user]` counts.
+    func allocateImpressions() -> [[Int32]] {
+        var random = SyntheticRandom(seed: configuration.seed, stream: .allocation)
+        let table = AliasTable(weights: activity)
+        return Split.allCases.map { split in
+            var counts = [Int32](repeating: 0, count: configuration.users)
+            for _ in 0..<configuration.impressions(in: split) { counts[table.sample(&random)] += 1 }
+            return counts
+        }
+    }
+
+    static func concentration(shown: [Int], clicked: [Int]) -> SyntheticMINDReport.Concentration {
+        let shownNews = shown.filter { $0 > 0 }
+        func topShare(_ values: [Int]) -> Double {
+            let sorted = values.sorted(by: >)
+            let total = sorted.reduce(0, +)
+            guard total > 0 else { return .nan }
+            let top = max(1, (shownNews.count + 9) / 10)
+            return Double(sorted.prefix(top).reduce(0, +)) / Double(total)
+        }
+        return .init(top10PercentImpressionShare: topShare(shownNews),
+                     top10PercentClickShare: topShare(zip(shown, clicked).filter { $0.0 > 0 }.map(\.1)),
+                     shownNews: shownNews.count)
+    }
+}
+
+// MARK: - Per-block generation
+
+/// Per-thread working memory, sized to the catalog and reused across blocks.
+struct Scratch {
+    /// `stamp[news] == stampValue` when the news is already a candidate of the impression being drawn.
+    var stamp: [Int32]
+    var stampValue: Int32 = 0
+    /// `mark[news] == user + 1` when the news is in the user's history weeks (never shown to the user again).
+    var mark: [Int32]
+    /// Train candidate rows and clicks per news.
+    var shown: [Int32]
+    var clicked: [Int32]
+    /// Per split, one bit per news referenced by a history or candidate.
+    var referenced: [[UInt64]]
+
+    init(newsCount: Int) {
+        stamp = [Int32](repeating: 0, count: newsCount)
+        mark = [Int32](repeating: 0, count: newsCount)
+        shown = [Int32](repeating: 0, count: newsCount)
+        clicked = [Int32](repeating: 0, count: newsCount)
+        referenced = [[UInt64]](repeating: [UInt64](repeating: 0, count: (newsCount + 63) / 64), count: 3)
+    }
+
+    mutating func nextStamp() -> Int32 {
+        if stampValue == Int32.max {
+            for index in stamp.indices { stamp[index] = 0 }
+            stampValue = 0
+        }
+        stampValue += 1
+        return stampValue
+    }
+
+    @inline(__always)
+    mutating func reference(_ news: Int, split: Int) {
+        referenced[split][news >> 6] |= 1 << UInt64(news & 63)
+    }
+}
+
+/// Counts of one split accumulated over blocks.
+struct SplitTally {
+    var impressions = 0
+    var candidates = 0
+    var clicks = 0
+    var historyTotal = 0
+    var emptyHistories = 0
+
+    mutating func add(_ other: SplitTally) {
+        impressions += other.impressions
+        candidates += other.candidates
+        clicks += other.clicks
+        historyTotal += other.historyTotal
+        emptyHistories += other.emptyHistories
+    }
+
+    func statistics(users: [Int32], news: Int) -> SyntheticMINDReport.SplitStatistics {
+        .init(impressions: impressions, candidates: candidates, clicks: clicks,
+              clickThroughRate: Double(clicks) / Double(max(1, candidates)),
+              meanCandidates: Double(candidates) / Double(max(1, impressions)),
+              users: users.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }, news: news,
+              meanHistoryLength: Double(historyTotal) / Double(max(1, impressions)),
+              emptyHistories: emptyHistories)
+    }
+}
+
+/// What one block of users produced.
+struct BlockResult {
+    /// Rendered `behaviors.tsv` lines per split.
+    var behaviors: [[UInt8]]
+    /// Labels of the block's test impressions, in file order.
+    var testLabels: [[Int]]
+    var tallies: [SplitTally]
+    /// oracle, popularity, random.
+    var devMetrics: [MetricsAccumulator]
+    var testMetrics: [MetricsAccumulator]
+}
+
+/// Draws up to `count` distinct candidates shown at `time`: news fresh at that time, by popularity, accepted
+/// with probability `exp(−age / freshDecay)`, skipping news the user already clicked (`mark == userMark`).
+/// Falls back to the newest unmarked news when the pool is too small.
+func drawCandidates(count: Int, at time: Int64, userMark: Int32, catalog: NewsCatalog,
+                    random: inout SyntheticRandom, scratch: inout Scratch, into out: inout [Int32]) {
+    out.removeAll(keepingCapacity: true)
+    let stampValue = scratch.nextStamp()
+    let range = catalog.freshRange(at: time, window: SyntheticMINDGenerator.freshWindow,
+                                   minimum: max(4 * count, 50))
+    var attempts = 0
+    let limit = 30 * count + 200
+    while out.count < count && attempts < limit {
+        attempts += 1
+        let news = catalog.drawByPopularity(in: range, &random)
+        if scratch.stamp[news] == stampValue || scratch.mark[news] == userMark { continue }
+        let age = Double(time - catalog.publishTime[news])
+        if age > 0 && random.uniform() >= exp(-age / SyntheticMINDGenerator.freshDecay) { continue }
+        scratch.stamp[news] = stampValue
+        out.append(Int32(news))
+    }
+    var news = range.upperBound - 1
+    while out.count < min(2, count) && news >= 0 {
+        if scratch.stamp[news] != stampValue && scratch.mark[news] != userMark {
+            scratch.stamp[news] = stampValue
+            out.append(Int32(news))
+        }
+        news -= 1
+    }
+}
+
+extension SyntheticMINDGenerator {
+    /// One impression before rendering.
+    private struct Record {
+        var split: Int
+        var time: Int64
+        var user: Int32
+        /// Range in the block's `historyNews`.
+        var history: Range<Int>
+        /// Range in the block's candidate arrays.
+        var candidates: Range<Int>
+    }
+
+    /// Generates the users of block `index` and renders their impressions.
+    func generateBlock(_ index: Int, allocation: [[Int32]], firstID: [Int], scratch: inout Scratch) -> BlockResult {
+        let seed = configuration.seed
+        let model = clickModel
+        var records: [Record] = []
+        var historyNews: [Int32] = []
+        var candidateNews: [Int32] = []
+        var candidateLabels: [Bool] = []
+        var tallies = [SplitTally](repeating: SplitTally(), count: 3)
+        var devMetrics = [MetricsAccumulator](repeating: MetricsAccumulator(), count: 3)
+        var testMetrics = [MetricsAccumulator](repeating: MetricsAccumulator(), count: 3)
+        var drawn: [Int32] = []
+        var probabilities: [Double] = []
+        var labels: [Bool] = []
+        var order: [Int] = []
+
+        for user in index * Self.blockSize..<min(configuration.users, (index + 1) * Self.blockSize) {
+            let counts = (0..<3).map { Int(allocation[$0][user]) }
+            let profile = UserProfile(seed: seed, user: user, lexicon: lexicon, model: model)
+            var random = SyntheticRandom(seed: seed, stream: .userEvents, index: UInt64(user))
+            var baseline = SyntheticRandom(seed: seed, stream: .baseline, index: UInt64(user))
+            let userMark = Int32(truncatingIfNeeded: user + 1)
+
+            guard counts.reduce(0, +) > 0 else { continue }
+            let historyStart = historyNews.count
+            generateHistory(profile: profile, userMark: userMark, random: &random, scratch: &scratch,
+                            into: &historyNews)
+            let baseHistory = historyStart..<historyNews.count
+            var laterClicks: [Int32] = []
+
+            for split in 0..<3 where counts[split] > 0 {
+                let period = Timeline.period(of: Split.allCases[split])
+                var impressionTimes = (0..<counts[split]).map { _ in
+                    period.lowerBound + Int64(random.uniform() * Double(period.upperBound - period.lowerBound))
+                }
+                impressionTimes.sort()
+                var history = baseHistory
+                if split == 2 && !laterClicks.isEmpty {
+                    let start = historyNews.count
+                    let base = Array(historyNews[baseHistory])
+                    historyNews += base
+                    historyNews += laterClicks
+                    history = start..<historyNews.count
+                }
+                for news in historyNews[history] { scratch.reference(Int(news), split: split) }
+
+                for time in impressionTimes {
+                    drawCandidates(count: drawCandidateCount(&random), at: time, userMark: userMark,
+                                   catalog: catalog, random: &random, scratch: &scratch, into: &drawn)
+                    let n = drawn.count
+                    probabilities.removeAll(keepingCapacity: true)
+                    for news in drawn {
+                        probabilities.append(model.probability(
+                            partialLogit: model.partialLogit(user: profile, news: Int(news), catalog: catalog)))
+                    }
+                    Self.drawClicks(probabilities: probabilities, random: &random, into: &labels)
+                    // Shown in random order, as MIND's impression lists are.
+                    order = Array(0..<n)
+                    random.shuffle(&order)
+
+                    let candidateStart = candidateNews.count
+                    for position in order {
+                        let news = drawn[position]
+                        candidateNews.append(news)
+                        candidateLabels.append(labels[position])
+                        scratch.reference(Int(news), split: split)
+                        if split == 0 {
+                            scratch.shown[Int(news)] += 1
+                            if labels[position] { scratch.clicked[Int(news)] += 1 }
+                        }
+                        if split < 2 && labels[position] && !laterClicks.contains(news) { laterClicks.append(news) }
+                    }
+                    if split > 0 {
+                        let orderedLabels = order.map { labels[$0] }
+                        let oracle = order.map { probabilities[$0] }
+                        let popularity = order.map { Double(catalog.logPopularity[Int(drawn[$0])]) }
+                        let chance = order.map { _ in baseline.uniform() }
+                        // The inputs are finite and equally long, so these cannot throw.
+                        if split == 1 {
+                            try? devMetrics[0].add(labels: orderedLabels, scores: oracle)
+                            try? devMetrics[1].add(labels: orderedLabels, scores: popularity)
+                            try? devMetrics[2].add(labels: orderedLabels, scores: chance)
+                        } else {
+                            try? testMetrics[0].add(labels: orderedLabels, scores: oracle)
+                            try? testMetrics[1].add(labels: orderedLabels, scores: popularity)
+                            try? testMetrics[2].add(labels: orderedLabels, scores: chance)
+                        }
+                    }
+                    records.append(Record(split: split, time: time, user: Int32(user), history: history,
+                                          candidates: candidateStart..<candidateNews.count))
+                    tallies[split].impressions += 1
+                    tallies[split].candidates += n
+                    tallies[split].clicks += labels.reduce(0) { $0 + ($1 ? 1 : 0) }
+                    tallies[split].historyTotal += history.count
+                    if history.isEmpty { tallies[split].emptyHistories += 1 }
+                }
+            }
+        }
+
+        // Render: per split, in time order (ties by user, then generation order).
+        var behaviors = [[UInt8]](repeating: [], count: 3)
+        var testLabels: [[Int]] = []
+        let sorted = records.indices.sorted { a, b in
+            let x = records[a]
+            let y = records[b]
+            if x.split != y.split { return x.split < y.split }
+            if x.time != y.time { return x.time < y.time }
+            if x.user != y.user { return x.user < y.user }
+            return a < b
+        }
+        var nextID = firstID
+        for recordIndex in sorted {
+            let record = records[recordIndex]
+            let split = record.split
+            var line = behaviors[split]
+            behaviors[split] = []
+            ByteText.appendInt(nextID[split], to: &line)
+            nextID[split] += 1
+            line.append(UInt8(ascii: "\t"))
+            line.append(UInt8(ascii: "U"))
+            ByteText.appendInt(Int(record.user) + 1, to: &line)
+            line.append(UInt8(ascii: "\t"))
+            Timeline.appendTime(record.time, to: &line)
+            line.append(UInt8(ascii: "\t"))
+            for (position, news) in historyNews[record.history].enumerated() {
+                if position > 0 { line.append(UInt8(ascii: " ")) }
+                line.append(UInt8(ascii: "N"))
+                ByteText.appendInt(Int(catalog.idNumber[Int(news)]), to: &line)
+            }
+            line.append(UInt8(ascii: "\t"))
+            for position in record.candidates {
+                if position > record.candidates.lowerBound { line.append(UInt8(ascii: " ")) }
+                line.append(UInt8(ascii: "N"))
+                ByteText.appendInt(Int(catalog.idNumber[Int(candidateNews[position])]), to: &line)
+                if split < 2 {
+                    line.append(UInt8(ascii: "-"))
+                    line.append(candidateLabels[position] ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+                }
+            }
+            line.append(UInt8(ascii: "\n"))
+            behaviors[split] = line
+            if split == 2 { testLabels.append(record.candidates.map { candidateLabels[$0] ? 1 : 0 }) }
+        }
+        return BlockResult(behaviors: behaviors, testLabels: testLabels, tallies: tallies,
+                           devMetrics: devMetrics, testMetrics: testMetrics)
+    }
+
+    /// Appends the user's clicks of the history weeks, oldest first, and marks them in `scratch.mark`: at
+    /// `historyLength` uniform times, the click model chooses one of `historyChoices` fresh news (∝ the odds
+    /// `exp(logit)`, the chance that it is the one clicked).
+    static func generateHistory(profile: UserProfile, userMark: Int32, model: ClickModel, catalog: NewsCatalog,
+                                random: inout SyntheticRandom, scratch: inout Scratch, into history: inout [Int32]) {
+        let historySpan = Double(Timeline.trainStart - Timeline.historyStart)
+        var times = (0..<profile.historyLength).map { _ in
+            Timeline.historyStart + Int64(random.uniform() * historySpan)
+        }
+        times.sort()
+        var drawn: [Int32] = []
+        var cumulative: [Double] = []
+        for time in times {
+            drawCandidates(count: historyChoices, at: time, userMark: userMark, catalog: catalog,
+                           random: &random, scratch: &scratch, into: &drawn)
+            guard !drawn.isEmpty else { continue }
+            var total = 0.0
+            cumulative.removeAll(keepingCapacity: true)
+            for news in drawn {
+                total += exp(model.partialLogit(user: profile, news: Int(news), catalog: catalog))
+                cumulative.append(total)
+            }
+            let target = random.uniform() * total
+            let chosen = drawn[cumulative.firstIndex { $0 > target } ?? (drawn.count - 1)]
+            scratch.mark[Int(chosen)] = userMark
+            history.append(chosen)
+        }
+    }
+
+    func generateHistory(profile: UserProfile, userMark: Int32, random: inout SyntheticRandom,
+                         scratch: inout Scratch, into history: inout [Int32]) {
+        Self.generateHistory(profile: profile, userMark: userMark, model: clickModel, catalog: catalog,
+                             random: &random, scratch: &scratch, into: &history)
+    }
+
+    /// Bernoulli clicks, redrawn until the impression has at least one click and one non-click (MIND logs only
+    /// impressions with a click); after 64 tries one click (or non-click) is drawn ∝ p (or 1 − p).
+    /// Conditioning on "at least one click" keeps the order of the click probabilities, so ranking by them stays
+    /// optimal.
+    static func drawClicks(probabilities: [Double], random: inout SyntheticRandom, into labels: inout [Bool]) {
+        let n = probabilities.count
+        labels = [Bool](repeating: false, count: n)
+        guard n >= 2 else {
+            if n == 1 { labels[0] = true }
+            return
+        }
+        for _ in 0..<64 {
+            var clicks = 0
+            for index in 0..<n {
+                labels[index] = random.uniform() < probabilities[index]
+                if labels[index] { clicks += 1 }
+            }
+            if clicks > 0 && clicks < n { return }
+        }
+        let clicks = labels.reduce(0) { $0 + ($1 ? 1 : 0) }
+        if clicks == 0 {
+            labels[draw(weights: probabilities, &random)] = true
+        } else if clicks == n {
+            labels[draw(weights: probabilities.map { 1 - $0 }, &random)] = false
+        }
+    }
+
+    /// An index drawn with probability ∝ `weights` (uniform when they are all zero).
+    static func draw(weights: [Double], _ random: inout SyntheticRandom) -> Int {
+        let total = weights.reduce(0, +)
+        guard total > 0 else { return random.below(weights.count) }
+        var target = random.uniform() * total
+        for (index, weight) in weights.enumerated() {
+            target -= weight
+            if target < 0 { return index }
+        }
+        return weights.count - 1
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+
+/// Hyperparameters of the training loop (the model's own live in its configuration).
+public struct TrainingOptions: Codable, Sendable, Equatable {
+    public var epochs: Int
+    public var batchSize: Int
+    public var learningRate: Float
+    public var negatives: Int
+    public var seed: UInt64
+    /// Stop (with a checkpoint) after this many optimizer steps in total; nil = run every epoch.
+    public var maxSteps: Int?
+
+    public init(epochs: Int = 3, batchSize: Int = 64, learningRate: Float = 1e-4, negatives: Int = 4,
+                seed: UInt64 = 42, maxSteps: Int? = nil) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.negatives = negatives
+        self.seed = seed
+        self.maxSteps = maxSteps
+    }
+
+    /// Whether a run with `self` may continue a run made with `other` (only `epochs` and `maxSteps` may change).
+    public func canResume(_ other: TrainingOptions) -> Bool {
+        batchSize == other.batchSize && learningRate == other.learningRate && negatives == other.negatives
+            && seed == other.seed
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case epochs, batchSize = "batch_size", learningRate = "learning_rate", negatives, seed, maxSteps = "max_steps"
+    }
+}
+
+/// Where a run stands, saved with every checkpoint (`training-state.json`).
+public struct TrainingState: Codable, Sendable, Equatable {
+    /// Epochs fully trained.
+    public var completedEpochs: Int
+    /// Batches done in the epoch after `completedEpochs` (0 at an epoch boundary).
+    public var batchesInEpoch: Int
+    /// Optimizer steps done in total.
+    public var step: Int
+    public var options: TrainingOptions
+    public var parallelism: Parallelism
+
+    public init(completedEpochs: Int, batchesInEpoch: Int, step: Int, options: TrainingOptions,
+                parallelism: Parallelism) {
+        self.completedEpochs = completedEpochs
+        self.batchesInEpoch = batchesInEpoch
+        self.step = step
+        self.options = options
+        self.parallelism = parallelism
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case completedEpochs = "completed_epochs", batchesInEpoch = "batches_in_epoch", step, options, parallelism
+    }
+}
+
+/// The checkpoints of a training run in one directory.
+///
+/// Each checkpoint is a complete subdirectory `checkpoint-e<epochs>-s<step>/` (model files from `TrainableModel.save`,
+/// `training-state.json`, and any extra files such as `vocab.txt`). It is written under a temporary name and
+/// renamed into place, then the one-line file `latest` is replaced atomically to name it; only then are older
+/// checkpoints (all but the previous one) removed. A process killed at any moment leaves `latest` naming a
+/// complete checkpoint.
+public struct CheckpointDirectory {
+    public static let stateFile = "training-state.json"
+    public static let latestFile = "latest"
+
+    public let url: URL
+
+    public init(url: URL) { self.url = url }
+
+    /// The newest complete checkpoint, or nil when the directory holds none.
+    /// - Throws: `TrainingDataError` when `latest` names a missing checkpoint.
+    public func latest() throws -> URL? {
+        let pointer = url.appendingPathComponent(Self.latestFile)
+        guard FileManager.default.fileExists(atPath: pointer.path) else { return nil }
+        let name = try String(contentsOf: pointer, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let checkpoint = url.appendingPathComponent(name, isDirectory: true)
+        guard !name.isEmpty, !name.contains("/"),
+              FileManager.default.fileExists(atPath: checkpoint.appendingPathComponent(Self.stateFile).path) else {
+            throw TrainingDataError(source: pointer.path, expected: "the name of a complete checkpoint, found '\(name)'")
+        }
+        return checkpoint
+    }
+
+    /// The state saved in `checkpoint`.
+    public static func state(of checkpoint: URL) throws -> TrainingState {
+        let file = checkpoint.appendingPathComponent(stateFile)
+        do {
+            return try JSONDecoder().decode(TrainingState.self, from: Data(contentsOf: file))
+        } catch {
+            throw TrainingDataError(source: file.path, expected: "a training state JSON object (\(error))")
+        }
+    }
+
+    /// Writes a checkpoint atomically and makes it the latest; returns its directory.
+    /// - Parameter writeFiles: writes the model and any extra files into the (new, empty) directory it gets.
+    @discardableResult
+    public func write(state: TrainingState, writeFiles: (URL) throws -> Void) throws -> URL {
+        let manager = FileManager.default
+        try manager.createDirectory(at: url, withIntermediateDirectories: true)
+        let previous = try? latest()
+        let name = String(format: "checkpoint-e%03d-s%08d", state.completedEpochs, state.step)
+        // The same epoch and step hold the same parameters: the existing checkpoint stays as it is.
+        if let previous, previous.lastPathComponent == name { return previous }
+        let partial = url.appendingPathComponent(".partial-\(name)-\(getpid())")
+        try? manager.removeItem(at: partial)
+        try manager.createDirectory(at: partial, withIntermediateDirectories: false)
+        do {
+            try writeFiles(partial)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(state).write(to: partial.appendingPathComponent(Self.stateFile), options: .atomic)
+        } catch {
+            try? manager.removeItem(at: partial)
+            throw error
+        }
+        let final = url.appendingPathComponent(name, isDirectory: true)
+        try? manager.removeItem(at: final)
+        try manager.moveItem(at: partial, to: final)
+        try Data((name + "\n").utf8).write(to: url.appendingPathComponent(Self.latestFile), options: .atomic)
+        let keep: Set<String> = [name, previous?.lastPathComponent ?? name]
+        for item in (try? manager.contentsOfDirectory(atPath: url.path)) ?? []
+        where (item.hasPrefix("checkpoint-") && !keep.contains(item)) || item.hasPrefix(".partial-")
+            || item.hasPrefix(".old-") {
+            try? manager.removeItem(at: url.appendingPathComponent(item))
+        }
+        return final
+    }
+}

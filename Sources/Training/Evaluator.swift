@@ -1,0 +1,134 @@
+import Foundation
+import TensorMath
+
+/// How work is spread over the cores: `workers` threads each with its own model workspace, every BLAS call
+/// using `blasThreads` threads. Use one level at a time (workers × 1, or 1 × BLAS threads).
+public struct Parallelism: Sendable, Codable, Equatable {
+    public var workers: Int
+    public var blasThreads: Int
+
+    public init(workers: Int, blasThreads: Int) {
+        precondition(workers >= 1 && blasThreads >= 1, "thread counts must be positive")
+        self.workers = workers
+        self.blasThreads = blasThreads
+    }
+
+    /// Data parallel: `threads` workers, single-threaded BLAS.
+    public static func dataParallel(_ threads: Int) -> Parallelism { Parallelism(workers: threads, blasThreads: 1) }
+    /// One worker, multi-threaded BLAS.
+    public static func blas(_ threads: Int) -> Parallelism { Parallelism(workers: 1, blasThreads: threads) }
+
+    /// The number of cores of this machine.
+    public static var coreCount: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+    /// Applies the BLAS thread count (process-wide).
+    public func activate() { BLAS.setThreadCount(blasThreads) }
+}
+
+/// Inference over a whole split: every news encoded once, every impression's user once, every candidate scored.
+public struct Evaluator<Model: TrainableModel> {
+    public let model: Model
+    public let parallelism: Parallelism
+    /// Titles per `encodeNews` call.
+    public var newsChunk = 256
+    /// Users per `encodeUsers` call.
+    public var userChunk = 256
+    private let workspaces: [Model.Workspace]
+
+    /// An evaluator with one workspace per worker.
+    public init(model: Model, parallelism: Parallelism) {
+        self.model = model
+        self.parallelism = parallelism
+        self.workspaces = (0..<parallelism.workers).map { _ in model.makeWorkspace() }
+    }
+
+    /// The vectors of every row of `news`: `[news.count × vectorDimension]`.
+    ///
+    /// Rows are encoded in order of title length, in chunks trimmed to their longest title (padding is masked,
+    /// so this only saves work).
+    public func encodeNews(_ news: NewsTable) -> [Float] {
+        parallelism.activate()
+        let dimension = model.vectorDimension
+        let order = (0..<news.count).sorted { (news.lengths[$0], $0) < (news.lengths[$1], $1) }
+        let chunks = stride(from: 0, to: order.count, by: newsChunk).map { $0..<min($0 + newsChunk, order.count) }
+        var vectors = [Float](repeating: 0, count: news.count * dimension)
+        vectors.withUnsafeMutableBufferPointer { buffer in
+            let output = DisjointWrites(buffer.baseAddress!)
+            forEachChunk(chunks.count) { chunkIndex, workspace in
+                let chunk = chunks[chunkIndex]
+                let width = max(1, chunk.map { Int(news.lengths[order[$0]]) }.max() ?? 1)
+                var titles: [Int32] = []
+                titles.reserveCapacity(chunk.count * width)
+                for position in chunk { titles.append(contentsOf: news.title(at: order[position]).prefix(width)) }
+                let encoded = model.encodeNews(titles: titles, count: chunk.count, titleLength: width,
+                                               workspace: workspace)
+                for (offset, position) in chunk.enumerated() {
+                    (output.base + order[position] * dimension)
+                        .update(from: encoded.withUnsafeBufferPointer { $0.baseAddress! + offset * dimension },
+                                count: dimension)
+                }
+            }
+        }
+        return vectors
+    }
+
+    /// The user vector of every impression of `table`: `[table.count × vectorDimension]`.
+    public func encodeUsers(_ table: ImpressionTable, newsVectors: [Float]) -> [Float] {
+        parallelism.activate()
+        let dimension = model.vectorDimension
+        let length = model.historyLength
+        let chunks = stride(from: 0, to: table.count, by: userChunk).map { $0..<min($0 + userChunk, table.count) }
+        var vectors = [Float](repeating: 0, count: table.count * dimension)
+        vectors.withUnsafeMutableBufferPointer { buffer in
+            let output = DisjointWrites(buffer.baseAddress!)
+            forEachChunk(chunks.count) { chunkIndex, workspace in
+                let chunk = chunks[chunkIndex]
+                var histories: [Int32] = []
+                histories.reserveCapacity(chunk.count * length)
+                for index in chunk {
+                    let history = table.history(of: index).suffix(length)
+                    histories.append(contentsOf: repeatElement(-1, count: length - history.count))
+                    histories.append(contentsOf: history)
+                }
+                let encoded = model.encodeUsers(histories: histories, count: chunk.count, newsVectors: newsVectors,
+                                                workspace: workspace)
+                encoded.withUnsafeBufferPointer { source in
+                    (output.base + chunk.lowerBound * dimension).update(from: source.baseAddress!,
+                                                                        count: chunk.count * dimension)
+                }
+            }
+        }
+        return vectors
+    }
+
+    /// Scores every candidate of `table`.
+    public func score(_ table: ImpressionTable, news: NewsTable) -> SplitScores {
+        let newsVectors = encodeNews(news)
+        return score(table, newsVectors: newsVectors)
+    }
+
+    /// Scores every candidate of `table` with precomputed news vectors.
+    public func score(_ table: ImpressionTable, newsVectors: [Float]) -> SplitScores {
+        let userVectors = encodeUsers(table, newsVectors: newsVectors)
+        return SplitScores(table: table, newsVectors: newsVectors, userVectors: userVectors,
+                           dimension: model.vectorDimension, threads: parallelism.workers)
+    }
+
+    /// Runs `body(chunk, workspace)` for every chunk, spreading contiguous runs of chunks over the workers.
+    private func forEachChunk(_ count: Int, _ body: (Int, Model.Workspace) -> Void) {
+        let workers = max(1, min(parallelism.workers, count))
+        if workers == 1 {
+            for chunk in 0..<count { body(chunk, workspaces[0]) }
+            return
+        }
+        nonisolated(unsafe) let spaces = workspaces
+        withoutActuallyEscaping(body) { escapable in
+            nonisolated(unsafe) let work = escapable
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for chunk in (worker * count / workers)..<((worker + 1) * count / workers) {
+                    work(chunk, spaces[worker])
+                }
+            }
+        }
+    }
+}

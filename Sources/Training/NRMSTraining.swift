@@ -1,0 +1,74 @@
+import Foundation
+import MIND
+import NewsModel
+
+/// The model sizes a training run chooses (the vocabulary size comes from the corpus).
+public struct ModelOptions: Sendable, Equatable {
+    public var encoder: NRMSConfiguration.Encoder
+    public var hiddenSize: Int
+    public var headCount: Int
+    /// Word-embedding size when no word vectors are given (otherwise the vectors' dimension).
+    public var wordDimension: Int
+    public var poolingDimension: Int
+    public var dropout: Float
+
+    public init(encoder: NRMSConfiguration.Encoder = .fastformer, hiddenSize: Int = 256, headCount: Int = 16,
+                wordDimension: Int = 300, poolingDimension: Int = 200, dropout: Float = 0.2) {
+        self.encoder = encoder
+        self.hiddenSize = hiddenSize
+        self.headCount = headCount
+        self.wordDimension = wordDimension
+        self.poolingDimension = poolingDimension
+        self.dropout = dropout
+    }
+}
+
+/// Building, loading and evaluating NRMS models over a `TrainingCorpus`.
+public enum NRMSTraining {
+    /// A freshly initialised model for `corpus`: sizes from `options`, title and history lengths from the corpus
+    /// tables, word-embedding rows from `wordVectors` where the word has one.
+    /// - Returns: the model and the number of vocabulary words found in `wordVectors`.
+    public static func makeModel(corpus: TrainingCorpus, options: ModelOptions, wordVectors: WordVectors?,
+                                 training: TrainingOptions, parallelism: Parallelism) throws
+        -> (model: NRMSModel, pretrainedWords: Int) {
+        let historyLength = corpus.splits.values.first?.historyLength ?? 50
+        let configuration = NRMSConfiguration(
+            encoder: options.encoder, wordDimension: wordVectors?.dimension ?? options.wordDimension,
+            hiddenSize: options.hiddenSize, headCount: options.headCount, poolingDimension: options.poolingDimension,
+            titleLength: corpus.news.titleLength, historyLength: historyLength,
+            vocabularySize: corpus.vocabulary.count, dropout: options.dropout)
+        var found = 0
+        var stream = SeededStream(seed: training.seed, StreamPurpose.initialization.rawValue)
+        let parameters = try NRMSParameters(configuration: configuration, seed: stream.next()) { row in
+            guard let vectors = wordVectors, row >= 2,
+                  let vector = vectors.vector(for: corpus.vocabulary.token(at: Int32(row))) else { return nil }
+            found += 1
+            return vector
+        }
+        let share = (training.batchSize + parallelism.workers - 1) / parallelism.workers
+        let model = NRMSModel(parameters: parameters, vocabulary: corpus.vocabulary.tokens,
+                              maxSamplesPerWorkspace: share, candidateCount: 1 + training.negatives,
+                              optimizerThreads: parallelism.workers * parallelism.blasThreads)
+        return (model, found)
+    }
+
+    /// The checkpoint to use for `url`: a run directory (its latest checkpoint) or a checkpoint directory itself.
+    public static func resolveCheckpoint(_ url: URL) throws -> URL {
+        if let latest = try CheckpointDirectory(url: url).latest() { return latest }
+        guard FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path) else {
+            throw TrainingDataError(source: url.path, expected: "a training run directory (with 'latest') "
+                                    + "or a checkpoint directory (with config.json)")
+        }
+        return url
+    }
+
+    /// A model loaded from a checkpoint for inference, and its vocabulary.
+    public static func loadModel(from url: URL, parallelism: Parallelism) throws
+        -> (model: NRMSModel, vocabulary: Vocabulary, checkpoint: URL) {
+        let checkpoint = try resolveCheckpoint(url)
+        let contents = try Checkpoint.load(from: checkpoint)
+        let model = NRMSModel(parameters: contents.parameters, vocabulary: contents.vocabulary,
+                              optimizerThreads: parallelism.workers * parallelism.blasThreads)
+        return (model, Vocabulary(tokens: contents.vocabulary), checkpoint)
+    }
+}

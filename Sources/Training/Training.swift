@@ -1,1 +1,0 @@
-// The Training module. See Package.swift for its role.
