@@ -38,7 +38,11 @@ extension RankingStore {
     /// - Throws: `StoreError.corruptValue` when a model with this id is stored with a different dimension.
     @discardableResult
     public func register(_ model: CachedModel) throws -> CachedModel {
-        try write {
+        // Already registered: no write lock needed (the common case for every ranker but the first).
+        if let stored = try read({ try self.model(id: model.id) }), stored.dimension == model.dimension {
+            return stored
+        }
+        return try write {
             let insert = try statement(RankingSQL.insertModel)
             try insert.bind(model.id, at: 1)
             try insert.bind(model.dimension, at: 2)
