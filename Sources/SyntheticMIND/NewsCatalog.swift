@@ -10,6 +10,9 @@ final class NewsCatalog: Sendable {
     let topicCount: Int
     /// Unix seconds, ascending.
     let publishTime: [Int64]
+    /// `exp((publishTime − Timeline.publishStart) / freshDecay)`: times `freshnessScale(at: t)` it is the
+    /// freshness `exp(−age / freshDecay)` of the article at time `t`, without an `exp` per draw.
+    let freshness: [Double]
     /// Heavy-tailed (log-normal) popularity weights.
     let popularity: [Double]
     /// `log(popularity) − mean log(popularity)`: the popularity feature of the click model.
@@ -29,6 +32,8 @@ final class NewsCatalog: Sendable {
     /// Word tokens over all titles (for the report's average title length).
     let titleWordTotal: Int
 
+    /// Freshness decay time: a news is shown with weight ∝ popularity · exp(−age / freshDecay).
+    static let freshDecay = 86_400.0
     /// Log-normal σ of popularity: the top 10% of articles hold about 70% of the popularity mass.
     static let popularitySigma = 2.3
     /// Share of the dominant category in an article's topic mixture; the rest is a sparse Dirichlet draw.
@@ -44,6 +49,7 @@ final class NewsCatalog: Sendable {
         var times = (0..<count).map { _ in Timeline.publishStart + Int64(random.uniform() * span) }
         times.sort()
         publishTime = times
+        freshness = times.map { exp(Double($0 - Timeline.publishStart) / Self.freshDecay) }
 
         let popularity = (0..<count).map { _ in exp(Self.popularitySigma * random.normal()) }
         self.popularity = popularity
@@ -103,6 +109,11 @@ final class NewsCatalog: Sendable {
             if high - low < minimum { high = min(count, low + minimum) }
         }
         return low..<high
+    }
+
+    /// `exp(−(time − Timeline.publishStart) / freshDecay)`, see `freshness`.
+    func freshnessScale(at time: Int64) -> Double {
+        exp(-Double(time - Timeline.publishStart) / Self.freshDecay)
     }
 
     /// The number of articles published at or before `time`.

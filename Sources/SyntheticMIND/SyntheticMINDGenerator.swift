@@ -36,9 +36,8 @@ public final class SyntheticMINDGenerator: Sendable {
 
     static let blockSize = 1024
     /// Candidates are news published within `freshWindow` before the impression, accepted with probability
-    /// `exp(−age / freshDecay)`, so most shown news are under a day old.
-    static let freshWindow: Int64 = 3 * Timeline.day
-    static let freshDecay = 86_400.0
+    /// `exp(−age / NewsCatalog.freshDecay)`, so most shown news are under a day old.
+    static let freshWindow: Int64 = 2 * Timeline.day
     /// Candidates offered per history click (one of them is chosen by the click model).
     static let historyChoices = 6
     static let calibrationImpressions = 8_000
@@ -289,6 +288,8 @@ struct Scratch {
     var clicked: [Int32]
     /// Per split, one bit per news referenced by a history or candidate.
     var referenced: [[UInt64]]
+    /// News removed from the distribution of the impression being drawn, ascending.
+    var removed: [Int] = []
 
     init(newsCount: Int) {
         stamp = [Int32](repeating: 0, count: newsCount)
@@ -352,29 +353,56 @@ struct BlockResult {
 }
 
 /// Draws up to `count` distinct candidates shown at `time`: news fresh at that time, by popularity, accepted
-/// with probability `exp(−age / freshDecay)`, skipping news the user already clicked (`mark == userMark`).
-/// Falls back to the newest unmarked news when the pool is too small.
+/// with probability `exp(−age / NewsCatalog.freshDecay)`, skipping news the user already clicked
+/// (`mark == userMark`). Falls back to the newest unmarked news when the pool is too small.
+///
+/// Sampling is without replacement by removing mass: a drawn (or excluded) news' popularity interval is cut out of
+/// the cumulative distribution, so popular news already drawn cost no rejected draws.
 func drawCandidates(count: Int, at time: Int64, userMark: Int32, catalog: NewsCatalog,
                     random: inout SyntheticRandom, scratch: inout Scratch, into out: inout [Int32]) {
     out.removeAll(keepingCapacity: true)
+    scratch.removed.removeAll(keepingCapacity: true)
     let stampValue = scratch.nextStamp()
     let range = catalog.freshRange(at: time, window: SyntheticMINDGenerator.freshWindow,
                                    minimum: max(4 * count, 50))
+    let scale = catalog.freshnessScale(at: time)
+    let base = catalog.cumulative[range.lowerBound]
+    let total = catalog.cumulative[range.upperBound] - base
+    var removedMass = 0.0
     var attempts = 0
     let limit = 30 * count + 200
-    while out.count < count && attempts < limit {
-        attempts += 1
-        let news = catalog.drawByPopularity(in: range, &random)
-        if scratch.stamp[news] == stampValue || scratch.mark[news] == userMark { continue }
-        let age = Double(time - catalog.publishTime[news])
-        if age > 0 && random.uniform() >= exp(-age / SyntheticMINDGenerator.freshDecay) { continue }
-        scratch.stamp[news] = stampValue
-        out.append(Int32(news))
+    catalog.cumulative.withUnsafeBufferPointer { cumulative in
+        while out.count < count && attempts < limit && removedMass < total * (1 - 1e-9) {
+            attempts += 1
+            // A point of the remaining mass, shifted past the removed intervals that lie before it.
+            var target = base + random.uniform() * (total - removedMass)
+            for removed in scratch.removed {
+                if target >= cumulative[removed] {
+                    target += cumulative[removed + 1] - cumulative[removed]
+                } else {
+                    break
+                }
+            }
+            var low = range.lowerBound
+            var high = range.upperBound - 1
+            while low < high {
+                let middle = (low + high) >> 1
+                if cumulative[middle + 1] > target { high = middle } else { low = middle + 1 }
+            }
+            let news = low
+            if scratch.stamp[news] == stampValue { continue }
+            let excluded = scratch.mark[news] == userMark
+            if !excluded && random.uniform() >= catalog.freshness[news] * scale { continue }
+            scratch.stamp[news] = stampValue
+            removedMass += cumulative[news + 1] - cumulative[news]
+            let position = scratch.removed.firstIndex { $0 > news } ?? scratch.removed.count
+            scratch.removed.insert(news, at: position)
+            if !excluded { out.append(Int32(news)) }
+        }
     }
     var news = range.upperBound - 1
     while out.count < min(2, count) && news >= 0 {
-        if scratch.stamp[news] != stampValue && scratch.mark[news] != userMark {
-            scratch.stamp[news] = stampValue
+        if scratch.mark[news] != userMark && !out.contains(Int32(news)) {
             out.append(Int32(news))
         }
         news -= 1
