@@ -81,8 +81,12 @@ struct DemoCommand: Command {
         _ = try EvaluateCommand.evaluate(
             model: model, corpus: corpus, table: corpus.splits[.test]!, split: .test, checkpoint: checkpoint,
             predictions: predictions, scores: nil, parallelism: parallelism, context: context)
-        let test = try LeaderboardScorer.score(
-            prediction: predictions, truth: data.appendingPathComponent("leaderboard/ref/truth.txt"))
+        // The hidden test labels are scored the leaderboard's way; a failure here is reported, not fatal, since
+        // prediction.txt is already written.
+        let test: Result<MetricsSummary, any Error> = Result {
+            try LeaderboardScorer.score(prediction: predictions,
+                                        truth: data.appendingPathComponent("leaderboard/ref/truth.txt"))
+        }
 
         context.print("newsrec demo (\(encoder.rawValue), \(outcome.state.step) steps, "
             + String(format: "%.0f s in all)", Date().timeIntervalSince(started)))
@@ -92,7 +96,10 @@ struct DemoCommand: Command {
         context.print("  popularity              \(report.devMetrics.popularity.formatted)")
         context.print("  random ranking          \(report.devMetrics.random.formatted)")
         context.print("Test (hidden labels, scored from \(predictions.lastPathComponent)):")
-        context.print("  trained model           \(test.formatted)")
+        switch test {
+        case .success(let metrics): context.print("  trained model           \(metrics.formatted)")
+        case .failure(let error): context.print("  trained model           not scored: \(error)")
+        }
         context.print("  ceiling (true clicks)   \(report.testMetrics.oracle.formatted)")
         context.print("Files: \(run.path)/report.html, \(predictions.path)")
     }

@@ -21,8 +21,11 @@ public struct Parallelism: Sendable, Codable, Equatable {
     /// The number of cores of this machine.
     public static var coreCount: Int { ProcessInfo.processInfo.activeProcessorCount }
 
-    /// Applies the BLAS thread count (process-wide).
-    public func activate() { BLAS.setThreadCount(blasThreads) }
+    /// Applies the BLAS thread count (process-wide), after making sure OpenBLAS uses kernels for this CPU.
+    public func activate() {
+        BLASKernels.selectForThisCPU()
+        BLAS.setThreadCount(blasThreads)
+    }
 }
 
 /// Inference over a whole split: every news encoded once, every impression's user once, every candidate scored.
