@@ -48,7 +48,7 @@ struct EmbedCommand: Command {
         var lastReport = Date.distantPast
         let encoded = try ranker.embedMissingNews { done, total in
             let now = Date()
-            guard done == total || now.timeIntervalSince(lastReport) >= 0.5 else { return }
+            guard done == total || (done > 0 && now.timeIntervalSince(lastReport) >= 0.5) else { return }
             lastReport = now
             let rate = Double(done) / max(now.timeIntervalSince(started), 1e-9)
             let line = "embedded \(done)/\(total) news (\(Int(rate)) news/s)"
