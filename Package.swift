@@ -33,8 +33,10 @@ let package = Package(
         .target(name: "Store", dependencies: ["CSQLite", "MIND"], resources: [.copy("Schema")]),
         /// Training loop, batching, evaluation over a dataset.
         .target(name: "Training", dependencies: ["NewsModel", "Metrics", "MIND", "TensorMath"], swiftSettings: fastMath),
+        /// Ranking from the store: cached news/user vectors, dot-product scoring, top-k, cold start.
+        .target(name: "Ranking", dependencies: ["Store", "NewsModel", "MIND", "TensorMath"], swiftSettings: fastMath),
         /// Command-line interface as a library, so tests can drive it in-process.
-        .target(name: "NewsRecCLI", dependencies: ["MIND", "SyntheticMIND", "Metrics", "TensorMath", "NewsModel", "Store", "Training"]),
+        .target(name: "NewsRecCLI", dependencies: ["MIND", "SyntheticMIND", "Metrics", "TensorMath", "NewsModel", "Store", "Training", "Ranking"]),
         .executableTarget(name: "newsrec", dependencies: ["NewsRecCLI"]),
 
         // MARK: - Tests
@@ -45,6 +47,7 @@ let package = Package(
         .testTarget(name: "NewsModelTests", dependencies: ["NewsModel", "TensorMath", "MIND"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "MIND"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NewsModel", "TensorMath", "MIND", "Metrics"]),
+        .testTarget(name: "RankingTests", dependencies: ["Ranking", "Store", "NewsModel", "MIND", "TensorMath", "NewsRecCLI"]),
         .testTarget(name: "NewsRecCLITests", dependencies: ["NewsRecCLI", "Store", "MIND"]),
     ]
 )

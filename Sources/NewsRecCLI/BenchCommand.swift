@@ -52,7 +52,7 @@ struct BenchCommand: Command {
         Examples:
           newsrec bench --json > bench.json
           newsrec bench --micro --threads 2 --reps 5
-        """
+        """ + "\n\n" + RankBenchCommand.help
 
     var databasePath: String?
     var sizes = "small"
@@ -63,8 +63,15 @@ struct BenchCommand: Command {
     var json: Bool
     /// Options of the model micro-benchmarks (`--micro`), nil for the end-to-end benchmark.
     var micro: ModelBenchmark.Options?
+    /// `newsrec bench --rank`: the ranking benchmark instead (its own options).
+    var rank: RankBenchCommand?
 
     init(arguments: inout ArgumentScanner) throws {
+        if arguments.flag("--rank") {
+            rank = try RankBenchCommand(arguments: &arguments)
+            json = false
+            return
+        }
         json = arguments.flag("--json")
         if arguments.flag("--micro") {
             micro = try Self.microOptions(&arguments)
@@ -153,6 +160,7 @@ struct BenchCommand: Command {
     }
 
     func run(context: CommandContext) throws {
+        if let rank { return try rank.run(context: context) }
         if let micro {
             context.log("bench: \(micro.threads) threads, OpenBLAS kernels \(BLAS.kernelName)")
             let report = try ModelBenchmark.run(micro) { context.log($0) }

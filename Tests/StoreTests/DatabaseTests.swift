@@ -107,6 +107,6 @@ struct DatabaseTests {
         #expect(try store.database.scalarInt("PRAGMA page_size") == 8192)
         #expect(try store.database.scalarString("PRAGMA journal_mode") == "wal")
         #expect(try store.database.scalarInt("PRAGMA busy_timeout") == 5000)
-        #expect(try store.schemaVersion() == 1)
+        #expect(try store.schemaVersion() == Migration.bundled().count)
     }
 }

@@ -12,20 +12,24 @@ struct MigrationTests {
         CREATE TABLE news_vectors (news TEXT PRIMARY KEY, vector BLOB NOT NULL);
         """)
 
-    @Test("the bundled schema files are 001_… and create version 1 with the expected tables and indexes")
+    /// Schema version 1 alone (the bundled files without the later steps), for upgrade tests.
+    static func version1() throws -> [Migration] { try Migration.bundled().filter { $0.version == 1 } }
+
+    @Test("the bundled schema files are 001_…, 002_… and create version 2 with the expected tables and indexes")
     func bundled() throws {
         let migrations = try Migration.bundled()
-        #expect(migrations.map(\.version) == [1])
-        #expect(migrations[0].name == "001_initial.sql")
+        #expect(migrations.map(\.version) == [1, 2])
+        #expect(migrations.map(\.name) == ["001_initial.sql", "002_ranking.sql"])
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try NewsStore(path: directory.path("s.sqlite"))
-        #expect(try store.schemaVersion() == 1)
+        #expect(try store.schemaVersion() == 2)
         let names = try store.database.rows(
             "SELECT name FROM sqlite_schema WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name")
         #expect(names.map { $0[0] } == [
-            "candidates", "clicks", "impressions", "impressions_by_user_time", "ingest_runs", "news", "news_entities",
-            "news_entities_by_wikidata_id", "news_references", "split_news", "user_histories",
+            "candidates", "clicks", "clicks_by_time", "impressions", "impressions_by_time", "impressions_by_user_time",
+            "ingest_runs", "models", "news", "news_entities", "news_entities_by_wikidata_id", "news_references",
+            "news_vectors", "split_news", "user_histories", "user_vectors",
         ].map(SQLValue.text))
     }
 
@@ -34,7 +38,7 @@ struct MigrationTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path("u.sqlite")
-        let v1 = try Migration.bundled()
+        let v1 = try Self.version1()
         do {
             let store = try NewsStore(path: path, migrations: v1)
             try store.ingest(split: .train, news: [NewsArticle(id: NewsID("N1"), category: "c", subcategory: "s",
@@ -57,9 +61,9 @@ struct MigrationTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path("n.sqlite")
-        _ = try NewsStore(path: path, migrations: try Migration.bundled() + [Self.version2])
+        _ = try NewsStore(path: path, migrations: try Self.version1() + [Self.version2])
         #expect(throws: StoreError.databaseNewerThanProgram(path: path, fileVersion: 2, programVersion: 1)) {
-            try NewsStore(path: path)
+            try NewsStore(path: path, migrations: try Self.version1())
         }
         #expect(try Database(path: path).userVersion() == 2)
     }
@@ -69,12 +73,12 @@ struct MigrationTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path("f.sqlite")
-        _ = try NewsStore(path: path)
+        _ = try NewsStore(path: path, migrations: try Self.version1())
         let broken = Migration(version: 2, name: "002_broken.sql", sql: """
             CREATE TABLE half_done (x INTEGER);
             INSERT INTO no_such_table VALUES (1);
             """)
-        #expect(throws: StoreError.self) { try NewsStore(path: path, migrations: try Migration.bundled() + [broken]) }
+        #expect(throws: StoreError.self) { try NewsStore(path: path, migrations: try Self.version1() + [broken]) }
         let database = try Database(path: path)
         #expect(try database.userVersion() == 1)
         #expect(try database.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'") == 0)

@@ -1,0 +1,326 @@
+import Foundation
+import MIND
+import Store
+
+/// Ranks news for users from the store's cached vectors: "rank these candidates for user U" in about a millisecond
+/// when the user's vector and the candidates' vectors are cached.
+///
+/// A ranker opens the store and holds the model once. Scores are dot products of the user vector (the user
+/// encoder over the vectors of the user's last `historyLength` clicks) with the candidates' news vectors, exactly as
+/// the model scores an impression. Missing vectors are computed on the fly and cached: news vectors by news id,
+/// user vectors by a version (FNV-1a of the history's ids), so a new click makes the next query recompute the
+/// user vector.
+///
+/// Users without any click get the documented cold-start ranking: candidates ordered by how often they were clicked
+/// in the last `popularityWindow` seconds of the data (clicked candidates of impressions plus recorded clicks),
+/// ties in the order given.
+///
+/// Thread-safe: each call takes one of a pool of connections (one per concurrent caller), so a server can call
+/// `rank` from many threads while other processes ingest, click or embed (WAL; writers wait on the busy timeout).
+/// Encoder calls are serialised.
+public final class Ranker: @unchecked Sendable {
+    /// The model as registered in the store.
+    public let model: CachedModel
+    /// The store file.
+    public let storePath: String
+    /// Clicks the user encoder reads (the most recent ones).
+    public let historyLength: Int
+    /// The window of the cold-start popularity ranking and of `freshCandidates`' default, in seconds.
+    public let popularityWindow: Int64
+    /// Workers scoring the whole catalogue in `rankCatalogue`: all cores.
+    public let catalogueThreads = ProcessInfo.processInfo.activeProcessorCount
+
+    // The encoder, guarded by `encoderLock`; idle connections and the catalogue matrix, guarded by `stateLock`.
+    private let encoder: any RankingEncoder
+    private let encoderLock = NSLock()
+    private let stateLock = NSLock()
+    private var idle: [RankingStore] = []
+    private var catalogue: Catalogue?
+
+    /// Opens the store at `storePath` and registers the model of `encoder` under `modelID`.
+    ///
+    /// - Parameters:
+    ///   - config: the model's configuration text (stored with the model).
+    ///   - checkpoint: where the model came from (stored with the model, informational).
+    ///   - popularityWindow: seconds of data the cold-start ranking counts clicks over (default one day).
+    public init(storePath: String, encoder: some RankingEncoder, modelID: String, config: String,
+                checkpoint: String, popularityWindow: Int64 = 86_400) throws {
+        self.storePath = storePath
+        self.historyLength = encoder.historyLength
+        self.popularityWindow = popularityWindow
+        let store = try RankingStore(path: storePath)
+        model = try store.register(CachedModel(id: modelID, dimension: encoder.dimension, config: config,
+                                               checkpoint: checkpoint))
+        self.encoder = encoder
+        idle.append(store)
+    }
+
+    // MARK: - Ranking
+
+    /// Ranks `candidates` for `user`, best first.
+    ///
+    /// - Parameter top: keep the best `top` (nil: all candidates).
+    /// - Returns: (news, score) pairs; scores are dot products, or click counts for a cold-start user.
+    /// - Throws: `RankingError.unknownCandidates` naming candidates the store does not hold.
+    public func rank(user: UserID, candidates: [NewsID], top: Int? = nil) throws -> [(NewsID, Float)] {
+        try ranking(user: user, candidates: candidates, top: top).items.map { ($0.news, $0.score) }
+    }
+
+    /// Ranks `candidates` for `user`, best first, and says how.
+    public func ranking(user: UserID, candidates: [NewsID], top: Int? = nil) throws -> RankingResult {
+        try withStore { store in
+            let limit = max(0, top ?? candidates.count)
+            let lookup = try store.read { () throws -> Lookup in
+                var lookup = Lookup()
+                lookup.history = try store.history(of: user, limit: historyLength) ?? []
+                if lookup.history.isEmpty { return lookup }
+                lookup.version = Self.version(of: lookup.history)
+                lookup.userVector = try store.userVector(model: model, user: user, version: lookup.version)?.vector
+                lookup.missing = try store.appendNewsVectors(model: model, ids: candidates, to: &lookup.vectors)
+                return lookup
+            }
+            if lookup.history.isEmpty {
+                return try popularityRanking(store: store, candidates: candidates, top: limit)
+            }
+            var vectors = lookup.vectors
+            var cachedUser = true
+            if !lookup.missing.isEmpty {
+                vectors = []
+                try fillNewsVectors(store: store, ids: candidates, into: &vectors)
+            }
+            let userVector: [Float]
+            if let cached = lookup.userVector {
+                userVector = cached
+            } else {
+                cachedUser = false
+                userVector = try computeUserVector(store: store, user: user, history: lookup.history,
+                                                   version: lookup.version)
+            }
+            let items = Self.select(candidates, vectors: vectors, dimension: model.dimension, query: userVector,
+                                    top: limit)
+            return RankingResult(method: .personalized(historyLength: lookup.history.count,
+                                                       cachedUserVector: cachedUser),
+                                 items: items)
+        }
+    }
+
+    /// Ranks every news with a cached vector for `user` (the whole catalogue), best first.
+    ///
+    /// The first call loads all cached vectors of the model into one contiguous matrix; later calls reuse it
+    /// until more news are cached. Users without clicks get the cold-start ranking over the catalogue.
+    public func rankCatalogue(user: UserID, top: Int) throws -> RankingResult {
+        let top = max(0, top)
+        return try withStore { store in
+            let (history, generation) = try store.read {
+                (try store.history(of: user, limit: historyLength) ?? [], try store.vectorGeneration())
+            }
+            let matrix = try catalogueMatrix(store: store, generation: generation)
+            if history.isEmpty {
+                return try popularityRanking(store: store, candidates: matrix.ids, top: top)
+            }
+            let version = Self.version(of: history)
+            var cachedUser = true
+            let userVector: [Float]
+            if let cached = try store.userVector(model: model, user: user, version: version) {
+                userVector = cached.vector
+            } else {
+                cachedUser = false
+                userVector = try computeUserVector(store: store, user: user, history: history, version: version)
+            }
+            let items = matrix.vectors.top(top, against: userVector, threads: catalogueThreads)
+                .map { RankedNews(news: matrix.ids[$0.row], score: $0.score) }
+            return RankingResult(method: .personalized(historyLength: history.count, cachedUserVector: cachedUser),
+                                 items: items)
+        }
+    }
+
+    /// The news shown as candidates in the last `window` seconds of the data (default `popularityWindow`), or
+    /// every news of the store when the data has no impressions.
+    public func freshCandidates(window: Int64? = nil) throws -> [NewsID] {
+        try withStore { store in
+            try store.read {
+                guard let latest = try store.latestImpressionTime() else { return try store.allNewsIDs() }
+                return try store.freshNews(since: latest - (window ?? popularityWindow))
+            }
+        }
+    }
+
+    // MARK: - Embedding
+
+    /// Encodes every news of the store that has no cached vector for this model, in batches of `batchSize`,
+    /// committing each batch (an interrupted run keeps what it finished; a re-run encodes only the rest).
+    ///
+    /// - Parameter progress: called after each batch with (done, total).
+    /// - Returns: the number of news encoded.
+    @discardableResult
+    public func embedMissingNews(batchSize: Int = 512, progress: (Int, Int) -> Void = { _, _ in }) throws -> Int {
+        try withStore { store in
+            let articles = try store.uncachedArticles(model: model)
+            var done = 0
+            progress(0, articles.count)
+            while done < articles.count {
+                let batch = Array(articles[done ..< min(done + batchSize, articles.count)])
+                let vectors = try encoderLock.withLock { try encoder.encodeNews(batch) }
+                try store.storeNewsVectors(model: model, ids: batch.map(\.id), vectors: vectors)
+                done += batch.count
+                progress(done, articles.count)
+            }
+            return articles.count
+        }
+    }
+
+    /// The number of news with a cached vector for this model.
+    public func cachedNewsCount() throws -> Int {
+        try withStore { try $0.cachedNewsCount(model: model) }
+    }
+
+    /// The click history of `user` the ranker reads (the last `historyLength` clicks, oldest first); nil when the
+    /// store knows nothing of the user.
+    public func history(of user: UserID) throws -> [NewsID]? {
+        try withStore { try $0.history(of: user, limit: historyLength) }
+    }
+
+    /// The text columns of `news` (entities left empty), or nil when the store does not define it.
+    public func article(_ news: NewsID) throws -> NewsArticle? {
+        try withStore { try $0.articleText(news) }
+    }
+
+    // MARK: - Internals
+
+    /// The history version: FNV-1a 64 of the clicked ids, oldest first, each followed by a space.
+    public static func version(of history: [NewsID]) -> String {
+        var hash = FNV1a64()
+        for news in history {
+            hash.combine(Array(news.rawValue.utf8))
+            hash.combine([0x20])
+        }
+        return hash.hexDigest
+    }
+
+    /// Runs `body` with an idle connection of the pool (opening one when none is idle), then returns it.
+    private func withStore<Result>(_ body: (RankingStore) throws -> Result) throws -> Result {
+        let store = try stateLock.withLock { idle.popLast() } ?? RankingStore(path: storePath)
+        defer { stateLock.withLock { idle.append(store) } }
+        return try body(store)
+    }
+
+    /// Appends the vectors of `ids` (`[ids.count × dimension]`) to `vectors`, encoding and caching the ones not
+    /// cached yet.
+    ///
+    /// - Throws: `RankingError.unknownCandidates` for ids the store does not define.
+    private func fillNewsVectors(store: RankingStore, ids: [NewsID], into vectors: inout [Float]) throws {
+        let missing = try store.appendNewsVectors(model: model, ids: ids, to: &vectors)
+        guard !missing.isEmpty else { return }
+        let unknown = try store.unknownNews(missing)
+        guard unknown.isEmpty else { throw RankingError.unknownCandidates(unknown) }
+        var seen = Set<NewsID>()
+        let articles = try store.read {
+            try missing.filter { seen.insert($0).inserted }.compactMap { try store.articleText($0) }
+        }
+        let encoded = try encoderLock.withLock { try encoder.encodeNews(articles) }
+        try store.storeNewsVectors(model: model, ids: articles.map(\.id), vectors: encoded)
+        vectors.removeAll(keepingCapacity: true)
+        let stillMissing = try store.appendNewsVectors(model: model, ids: ids, to: &vectors)
+        guard stillMissing.isEmpty else { throw RankingError.unknownCandidates(stillMissing) }
+    }
+
+    /// Computes, caches and returns the user vector of `history` (which must not be empty).
+    ///
+    /// History entries the store does not define (news missing from every ingested news file) are left out.
+    private func computeUserVector(store: RankingStore, user: UserID, history: [NewsID], version: String) throws
+        -> [Float] {
+        var vectors: [Float] = []
+        var known = history
+        let missing = try store.appendNewsVectors(model: model, ids: history, to: &vectors)
+        if !missing.isEmpty {
+            let unknown = Set(try store.unknownNews(missing))
+            known = history.filter { !unknown.contains($0) }
+            vectors.removeAll(keepingCapacity: true)
+            if !known.isEmpty { try fillNewsVectors(store: store, ids: known, into: &vectors) }
+        }
+        let vector = known.isEmpty
+            ? [Float](repeating: 0, count: model.dimension)
+            : try encoderLock.withLock { try encoder.encodeUser(history: vectors, count: known.count) }
+        try store.storeUserVector(model: model, user: user, version: version, historyLength: history.count,
+                                  vector: vector)
+        return vector
+    }
+
+    /// Cold start: `candidates` by click count over the last `popularityWindow` seconds of the data.
+    private func popularityRanking(store: RankingStore, candidates: [NewsID], top: Int) throws -> RankingResult {
+        let (since, counts) = try store.read { () throws -> (Int64?, [NewsID: Int]) in
+            let unknown = try store.unknownNews(candidates)
+            guard unknown.isEmpty else { throw RankingError.unknownCandidates(unknown) }
+            guard let latest = try store.latestTime() else { return (nil, [:]) }
+            let since = latest - popularityWindow
+            var counts: [NewsID: Int] = [:]
+            for entry in try store.clickPopularity(since: since) { counts[entry.news] = entry.clicks }
+            return (since, counts)
+        }
+        var selection = TopK<NewsID>(capacity: min(top, candidates.count))
+        for news in candidates { selection.offer(news, score: Float(counts[news] ?? 0)) }
+        return RankingResult(method: .popularity(since: since),
+                             items: selection.sorted().map { RankedNews(news: $0.item, score: $0.score) })
+    }
+
+    /// The whole-catalogue matrix for `generation`, loading it when absent or stale.
+    private func catalogueMatrix(store: RankingStore, generation: Int) throws -> Catalogue {
+        if let current = stateLock.withLock({ catalogue }), current.generation == generation { return current }
+        let (ids, vectors) = try store.allNewsVectors(model: model)
+        let loaded = Catalogue(generation: generation, ids: ids,
+                               vectors: VectorMatrix(dimension: model.dimension, storage: vectors))
+        stateLock.withLock { catalogue = loaded }
+        return loaded
+    }
+
+    /// The best `top` of `ids` by dot product of their rows of `vectors` with `query`; ties keep the given order.
+    static func select(_ ids: [NewsID], vectors: [Float], dimension: Int, query: [Float], top: Int) -> [RankedNews] {
+        var selection = TopK<NewsID>(capacity: min(top, ids.count))
+        vectors.withUnsafeBufferPointer { rows in
+            query.withUnsafeBufferPointer { q in
+                for (row, news) in ids.enumerated() {
+                    let score = VectorKernels.dot(rows.baseAddress! + row * dimension, q.baseAddress!, dimension)
+                    selection.offer(news, score: score)
+                }
+            }
+        }
+        return selection.sorted().map { RankedNews(news: $0.item, score: $0.score) }
+    }
+}
+
+/// The outcome of one ranking query.
+public struct RankingResult: Sendable {
+    /// How the candidates were ranked.
+    public enum Method: Sendable, Equatable {
+        /// By the model: the user vector came from `historyLength` clicks, from the cache or freshly computed.
+        case personalized(historyLength: Int, cachedUserVector: Bool)
+        /// Cold start (the user has no click): by clicks since `since` (nil when the data has no times).
+        case popularity(since: Int64?)
+    }
+
+    public var method: Method
+    /// Best first.
+    public var items: [RankedNews]
+}
+
+/// One ranked news and its score.
+public struct RankedNews: Hashable, Sendable {
+    public var news: NewsID
+    public var score: Float
+}
+
+/// What one read transaction of a ranking query found.
+private struct Lookup {
+    var history: [NewsID] = []
+    var version = ""
+    var userVector: [Float]?
+    var vectors: [Float] = []
+    var missing: [NewsID] = []
+}
+
+/// All cached vectors of the model as one matrix, and the cache generation it was loaded at.
+private struct Catalogue: Sendable {
+    var generation: Int
+    var ids: [NewsID]
+    var vectors: VectorMatrix
+}
