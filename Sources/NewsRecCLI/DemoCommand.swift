@@ -17,7 +17,7 @@ struct DemoCommand: Command {
           1. generates a small synthetic MIND dataset (2000 users, 3000 news, 6000 impressions) into DIR/data,
           2. ingests its train, dev and test splits into DIR/newsrec.sqlite,
           3. trains an NRMS model (default sizes: hidden 256, 16 heads; word vectors from the synthetic
-             glove.txt) for 2 epochs of the train split into DIR/run (checkpoints, train-log.jsonl, report.html),
+             glove.txt) for 5 epochs of the train split into DIR/run (checkpoints, train-log.jsonl, report.html),
           4. evaluates on dev and prints the metrics beside the ceiling (ranking by the true click
              probabilities), popularity and random rankings,
           5. writes DIR/prediction.txt for the test split and scores it against the hidden test labels.
@@ -64,9 +64,9 @@ struct DemoCommand: Command {
         let store = try NewsStore(path: database.path, create: false)
         let corpus = try StoreCorpus.load(store: store, splits: [.train, .dev, .test], context: context)
         let vectors = try WordVectors(contentsOf: data.appendingPathComponent("glove.txt"))
-        var training = TrainingOptions(epochs: 2, batchSize: 64, learningRate: 1e-3, negatives: 4, seed: seed)
+        var training = TrainingOptions(epochs: 5, batchSize: 64, learningRate: 1e-3, negatives: 4, seed: seed)
         if quick { training.maxSteps = 60 }
-        context.log("demo: training (\(quick ? "60 steps" : "2 epochs"), learning rate 1e-3)")
+        context.log("demo: training (\(quick ? "60 steps" : "5 epochs"), learning rate 1e-3)")
         let run = directory.appendingPathComponent("run")
         let outcome = try TrainingSession.run(
             corpus: corpus, model: ModelOptions(encoder: encoder), training: training, wordVectors: vectors,
