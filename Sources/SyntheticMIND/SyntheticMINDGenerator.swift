@@ -173,12 +173,12 @@ public final class SyntheticMINDGenerator: Sendable {
                                        firstID: splits.indices.map { starts[$0][index] }, scratch: &scratch)
                 }
             }
-            for result in results {
+            for (job, result) in results.enumerated() {
                 for (s, _) in splits.enumerated() {
                     try behaviorFiles[s].write(result.behaviors[s])
                     tallies[s].add(result.tallies[s])
                 }
-                var id = firstID[2][start]
+                var id = firstID[2][start + job]
                 for labels in result.testLabels {
                     try truth.write(impressionID: id, values: labels)
                     id += 1

@@ -296,6 +296,21 @@ struct SyntheticMINDGenerationTests {
         }
     }
 
+    @Test("truth.txt follows test/behaviors.tsv line for line when users span several blocks and workers")
+    func truthAcrossBlocks() throws {
+        let users = 3 * SyntheticMINDGenerator.blockSize + 7
+        let configuration = SyntheticMINDConfiguration(users: users, news: 300, impressions: 900, seed: 5,
+                                                       wordDimension: 4)
+        let directory = temporaryDirectory("blocks")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try SyntheticMINDGenerator(configuration: configuration, threads: 2).write(to: directory)
+        let test = try BehaviorsReader(url: directory.appendingPathComponent("test/behaviors.tsv")).readAll()
+        let truth = try TruthFile.read(from: directory.appendingPathComponent("leaderboard/ref/truth.txt"))
+        #expect(test.count > 100)
+        #expect(truth.map(\.impressionID) == test.map(\.id))
+        #expect(zip(truth, test).allSatisfy { $0.values.count == $1.candidates.count })
+    }
+
     @Test("times are written in MIND's format and read back by the MIND reader")
     func timeFormat() {
         func text(_ seconds: Int64) -> String {
