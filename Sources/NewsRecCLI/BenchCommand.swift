@@ -14,6 +14,8 @@ struct BenchCommand: Command {
         Usage: newsrec bench [--db FILE] [--sizes small|mind-small] [--encoder fastformer|mhsa]
                              [--steps 30] [--threads N] [--parallel data|blas|both] [--json]
                newsrec bench --micro [micro-benchmark options, below]
+               newsrec bench --rank [ranking benchmark options, below]
+               newsrec bench --parse [MIND reader benchmark options, below]
 
         End to end (default): for each encoder at the default model sizes (hidden 256, 16 heads, word dim 300,
         titles 30, history 50, 4 negatives, batch 64), on a store:
@@ -52,7 +54,7 @@ struct BenchCommand: Command {
         Examples:
           newsrec bench --json > bench.json
           newsrec bench --micro --threads 2 --reps 5
-        """ + "\n\n" + RankBenchCommand.help
+        """ + "\n\n" + RankBenchCommand.help + "\n\n" + ParseBenchCommand.help
 
     var databasePath: String?
     var sizes = "small"
@@ -65,8 +67,15 @@ struct BenchCommand: Command {
     var micro: ModelBenchmark.Options?
     /// `newsrec bench --rank`: the ranking benchmark instead (its own options).
     var rank: RankBenchCommand?
+    /// `newsrec bench --parse`: the MIND reader benchmark instead (its own options).
+    var parse: ParseBenchCommand?
 
     init(arguments: inout ArgumentScanner) throws {
+        if arguments.flag("--parse") {
+            parse = try ParseBenchCommand(arguments: &arguments)
+            json = false
+            return
+        }
         if arguments.flag("--rank") {
             rank = try RankBenchCommand(arguments: &arguments)
             json = false
@@ -161,6 +170,7 @@ struct BenchCommand: Command {
 
     func run(context: CommandContext) throws {
         if let rank { return try rank.run(context: context) }
+        if let parse { return try parse.run(context: context) }
         if let micro {
             context.log("bench: \(micro.threads) threads, OpenBLAS kernels \(BLAS.kernelName)")
             let report = try ModelBenchmark.run(micro) { context.log($0) }

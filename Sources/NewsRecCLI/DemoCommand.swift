@@ -2,6 +2,7 @@ import Foundation
 import MIND
 import Metrics
 import NewsModel
+import Ranking
 import Store
 import SyntheticMIND
 import Training
@@ -20,7 +21,8 @@ struct DemoCommand: Command {
              glove.txt) for 5 epochs of the train split into DIR/run (checkpoints, train-log.jsonl, report.html),
           4. evaluates on dev and prints the metrics beside the ceiling (ranking by the true click
              probabilities), popularity and random rankings,
-          5. writes DIR/prediction.txt for the test split and scores it against the hidden test labels.
+          5. writes DIR/prediction.txt for the test split and scores it against the hidden test labels,
+          6. caches every news vector in the store and ranks the last day's news for a dev user from it.
         Sized to finish in a few minutes on 2 cores (release build); --quick trains 60 steps only.
 
         Re-running starts over: DIR is recreated (only a directory that an earlier demo made, or an empty one).
@@ -89,6 +91,14 @@ struct DemoCommand: Command {
                                         truth: data.appendingPathComponent("leaderboard/ref/truth.txt"))
         }
 
+        // Serving: cache every news vector in the store, then rank the news of the last 24 hours of the data
+        // for the user of the first dev impression from the cached vectors (as `newsrec embed` / `rank` do).
+        let ranker = try Ranker(storePath: database.path, checkpoint: checkpoint, threads: threads)
+        let embedded = try ranker.embedMissingNews()
+        let user = try store.impression(split: .dev, id: 1)?.user
+        let candidates = try ranker.freshCandidates()
+        let ranked = try user.map { try ranker.ranking(user: $0, candidates: candidates, top: 5) }
+
         context.print("newsrec demo (\(encoder.rawValue), \(outcome.state.step) steps, "
             + String(format: "%.0f s in all)", Date().timeIntervalSince(started)))
         context.print("Dev (\(dev.impressions) impressions):")
@@ -102,7 +112,18 @@ struct DemoCommand: Command {
         case .failure(let error): context.print("  trained model           not scored: \(error)")
         }
         context.print("  ceiling (true clicks)   \(report.testMetrics.oracle.formatted)")
+        if let user, let ranked {
+            context.print("Ranking from the store (\(embedded) news vectors cached): top 5 of \(candidates.count) "
+                + "fresh news for \(user):")
+            let width = ranked.items.map(\.news.rawValue.count).max() ?? 0
+            for (index, item) in ranked.items.enumerated() {
+                let title = try ranker.article(item.news)?.title ?? ""
+                let news = item.news.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
+                context.print("  \(index + 1). \(news) " + String(format: "%8.4f", item.score) + "  \(title)")
+            }
+        }
         context.print("Files: \(run.path)/report.html, \(predictions.path)")
+        context.print("Next: newsrec rank --db \(database.path) --model \(run.path) --user <UserID>")
     }
 
     /// Makes `directory` an empty demo directory: creates it, or clears one that an earlier demo made.

@@ -1,5 +1,6 @@
 import Foundation
 import Ranking
+import Training
 
 /// `newsrec embed`: caches the news vectors of a model in the store.
 struct EmbedCommand: Command {
@@ -43,7 +44,8 @@ struct EmbedCommand: Command {
     func run(context: CommandContext) throws {
         try requireStore(database)
         let started = Date()
-        let ranker = try Ranker(storePath: database, checkpoint: URL(fileURLWithPath: model), threads: threads)
+        let checkpoint = try NRMSTraining.resolveCheckpoint(URL(fileURLWithPath: model))
+        let ranker = try Ranker(storePath: database, checkpoint: checkpoint, threads: threads)
         context.log("model \(ranker.model.id) (dimension \(ranker.model.dimension))")
         var lastReport = Date.distantPast
         let encoded = try ranker.embedMissingNews { done, total in

@@ -1,6 +1,7 @@
 import Foundation
 import MIND
 import Ranking
+import Training
 
 /// `newsrec rank`: ranks candidate news for a user from the store's cached vectors.
 struct RankCommand: Command {
@@ -91,7 +92,8 @@ struct RankCommand: Command {
 
     func run(context: CommandContext) throws {
         try requireStore(database)
-        let ranker = try Ranker(storePath: database, checkpoint: URL(fileURLWithPath: model))
+        let ranker = try Ranker(storePath: database,
+                                checkpoint: try NRMSTraining.resolveCheckpoint(URL(fileURLWithPath: model)))
         let result: RankingResult
         switch candidates {
         case let .list(ids):
