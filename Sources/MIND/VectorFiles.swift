@@ -35,8 +35,10 @@ public struct VectorTable: Sendable {
     ///
     /// - Parameters:
     ///   - separator: the byte between fields (`\t` or space).
+    ///   - keysMayContainSeparator: a row with more fields than `1 + dimension` takes its last `dimension` fields
+    ///     as the vector and the rest, separators included, as the key (glove.840B has words with spaces).
     ///   - onBadLine: called with the error for a malformed line; returning normally skips the line.
-    init(path: String, separator: UInt8, describing kind: String,
+    init(path: String, separator: UInt8, describing kind: String, keysMayContainSeparator: Bool = false,
          onBadLine: (MINDFormatError) throws -> Void) throws {
         var keys: [String] = []
         var values: [Float] = []
@@ -54,6 +56,10 @@ public struct VectorTable: Sendable {
             do {
                 Bytes.split(bytes, at: separator, into: &fields)
                 if fields.count > 2 && fields[fields.count - 1].isEmpty { fields.removeLast() }
+                if keysMayContainSeparator && dimension > 0 && fields.count > dimension + 1 {
+                    let key = fields[0].lowerBound..<fields[fields.count - dimension - 1].upperBound
+                    fields = [key] + fields.suffix(dimension)
+                }
                 guard !fields[0].isEmpty else { throw failure("a \(kind) before the first \(separatorName)") }
                 let found = fields.count - 1
                 guard found > 0 else {
@@ -143,12 +149,15 @@ public struct WordVectors: Sendable {
     /// Rows keyed by word.
     public let table: VectorTable
 
-    /// Reads a GloVe text file.
+    /// Reads a GloVe text file. A row with more fields than the first row's takes its last d fields as the vector
+    /// and the rest as the word (glove.840B.300d has a few words that contain spaces).
     ///
-    /// - Throws: `MINDFormatError` naming the line for a ragged row, a value that is not a finite number,
+    /// - Throws: `MINDFormatError` naming the line for a row with fewer numbers than the first row's, a value that
+    ///   is not a finite number,
     ///   a repeated word (unless `onBadLine` returns, which skips the row), or a file with no rows.
     public init(contentsOf url: URL, onBadLine: (MINDFormatError) throws -> Void = { throw $0 }) throws {
-        table = try VectorTable(path: url.path, separator: Bytes.space, describing: "word", onBadLine: onBadLine)
+        table = try VectorTable(path: url.path, separator: Bytes.space, describing: "word",
+                                keysMayContainSeparator: true, onBadLine: onBadLine)
     }
 
     /// Length of every vector.

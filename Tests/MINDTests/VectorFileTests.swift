@@ -56,6 +56,22 @@ struct VectorFileTests {
         }
     }
 
+    @Test("GloVe words may contain spaces: the last d fields are the vector, the rest is the word")
+    func wordsWithSpaces() throws {
+        let directory = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("glove.txt")
+        try "a 0.5 1 2\nat home 0.25 -1 3\n. . . 1 1 1\nshort 1 2\n".write(to: url, atomically: true, encoding: .utf8)
+        #expect(throws: MINDFormatError(file: url.path, line: 4, expected:
+            "3 space-separated numbers after the word (the dimension of the first row), found 2")) {
+            try WordVectors(contentsOf: url)
+        }
+        let vectors = try WordVectors(contentsOf: url) { _ in }
+        #expect(vectors.table.keys == ["a", "at home", ". . ."])
+        #expect(vectors.vector(for: "at home") == [0.25, -1, 3])
+        #expect(vectors.vector(for: ". . .") == [1, 1, 1])
+    }
+
     @Test("a value that is not a number is an error naming line and field")
     func badNumber() throws {
         let url = Fixture.bad("glove_number.txt")
