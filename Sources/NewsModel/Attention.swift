@@ -70,12 +70,32 @@ public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
         scratch = Tensor(shape: [self.threads, 2 * heads])
     }
 
+    /// One sequence's per-head additive pooling: softmax over its `length` positions of the scaled head scores
+    /// `scores[base ..< base + length] × heads` (in place, becoming the weights), then
+    /// `global[head slice] = Σ_i weight[i, head] · values[base + i][head slice]` (`global`: `[hidden]`).
+    /// The query pooling (α, Q → q_g) and the key pooling (β, P → k_g) of the forward pass.
+    @inline(__always)
+    func poolHeads(scores: UnsafeMutablePointer<Float>, values: UnsafeMutablePointer<Float>, base: Int, length: Int,
+                   into global: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>) {
+        let hidden = outputSize, d = headDimension
+        VectorMath.maskedSoftmax(scores + base * heads, positions: length, lanes: heads, mask: nil, scale: scale,
+                                 workspace: workspace)
+        global.update(repeating: 0, count: hidden)
+        for i in 0..<length {
+            let row = (base + i) * hidden
+            for head in 0..<heads {
+                VectorMath.axpy(scores[(base + i) * heads + head], values + row + head * d, global + head * d,
+                                count: d)
+            }
+        }
+    }
+
     public func forward(parameters w: UnsafePointer<Float>, input x: UnsafePointer<Float>,
                         offsets: UnsafePointer<Int32>, sequences: Int) {
         let rows = Int(offsets[sequences])
         precondition(rows <= q.shape[0] && sequences <= queryGlobal.shape[0], "batch exceeds the attention layer's capacity")
         self.input = x; self.offsets = offsets; self.sequences = sequences; self.rows = rows
-        let hidden = outputSize, heads = heads, d = headDimension, scale = scale
+        let hidden = outputSize, heads = heads
         query.forward(parameters: w, input: x, rows: rows, output: q.pointer, threads: threads)
         key.forward(parameters: w, input: x, rows: rows, output: k.pointer, threads: threads)
         queryAttention.forward(parameters: w, input: q.pointer, rows: rows, output: alpha.pointer, threads: threads)
@@ -84,17 +104,9 @@ public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
             let q = self.q.pointer, k = self.k.pointer, alpha = self.alpha.pointer, p = self.p.pointer
             for s in range {
                 let base = Int(offsetsIn.base[s]), length = Int(offsetsIn.base[s + 1]) - base
-                VectorMath.maskedSoftmax(alpha + base * heads, positions: length, lanes: heads,
-                                         mask: nil, scale: scale,
-                                         workspace: self.scratch.pointer + worker * 2 * heads)
                 let qg = self.queryGlobal.pointer + s * hidden
-                qg.update(repeating: 0, count: hidden)
-                for i in 0..<length {
-                    let row = (base + i) * hidden
-                    for head in 0..<heads {
-                        VectorMath.axpy(alpha[(base + i) * heads + head], q + row + head * d, qg + head * d, count: d)
-                    }
-                }
+                self.poolHeads(scores: alpha, values: q, base: base, length: length, into: qg,
+                               workspace: self.scratch.pointer + worker * 2 * heads)
                 for i in 0..<length {
                     let row = (base + i) * hidden
                     for c in 0..<hidden { p[row + c] = qg[c] * k[row + c] }
@@ -107,17 +119,9 @@ public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
             let u = self.u.pointer, out = self.output.pointer
             for s in range {
                 let base = Int(offsetsIn.base[s]), length = Int(offsetsIn.base[s + 1]) - base
-                VectorMath.maskedSoftmax(beta + base * heads, positions: length, lanes: heads,
-                                         mask: nil, scale: scale,
-                                         workspace: self.scratch.pointer + worker * 2 * heads)
                 let kg = self.keyGlobal.pointer + s * hidden
-                kg.update(repeating: 0, count: hidden)
-                for i in 0..<length {
-                    let row = (base + i) * hidden
-                    for head in 0..<heads {
-                        VectorMath.axpy(beta[(base + i) * heads + head], p + row + head * d, kg + head * d, count: d)
-                    }
-                }
+                self.poolHeads(scores: beta, values: p, base: base, length: length, into: kg,
+                               workspace: self.scratch.pointer + worker * 2 * heads)
                 for i in 0..<length {
                     let row = (base + i) * hidden
                     for c in 0..<hidden {
