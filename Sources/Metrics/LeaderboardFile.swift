@@ -175,12 +175,16 @@ public struct LeaderboardFileReader: Sendable {
     }
 }
 
-/// `prediction.txt` for the MIND leaderboard: one line `ImpressionID [r1,r2,...]` per impression, ranks in
-/// candidate order, 1 = best (see `Ranking.ranks(scores:)`).
-public enum PredictionFile {
+/// A leaderboard file format: the line syntax is shared, `kind` says which values are legal. `PredictionFile` and
+/// `TruthFile` get their readers and writers from here.
+public protocol LeaderboardFileFormat {
+    static var kind: LeaderboardFileKind { get }
+}
+
+extension LeaderboardFileFormat {
     /// A streaming, atomic writer.
     public static func writer(url: URL) throws -> LeaderboardFileWriter {
-        try LeaderboardFileWriter(url: url, kind: .prediction)
+        try LeaderboardFileWriter(url: url, kind: kind)
     }
 
     /// Writes all lines at once (atomically).
@@ -191,32 +195,22 @@ public enum PredictionFile {
     }
 
     /// A streaming reader.
-    public static func reader(url: URL) -> LeaderboardFileReader { LeaderboardFileReader(url: url, kind: .prediction) }
+    public static func reader(url: URL) -> LeaderboardFileReader { LeaderboardFileReader(url: url, kind: kind) }
 
     /// Every line of the file.
     public static func read(from url: URL) throws -> [LeaderboardLine] { try reader(url: url).readAll() }
 }
 
+/// `prediction.txt` for the MIND leaderboard: one line `ImpressionID [r1,r2,...]` per impression, ranks in
+/// candidate order, 1 = best (see `Ranking.ranks(scores:)`).
+public enum PredictionFile: LeaderboardFileFormat {
+    public static let kind = LeaderboardFileKind.prediction
+}
+
 /// `truth.txt` for the MIND leaderboard: one line `ImpressionID [0,1,0,...]` per impression, labels in candidate
 /// order; `[]` marks an impression that is not scored.
-public enum TruthFile {
-    /// A streaming, atomic writer.
-    public static func writer(url: URL) throws -> LeaderboardFileWriter {
-        try LeaderboardFileWriter(url: url, kind: .truth)
-    }
-
-    /// Writes all lines at once (atomically).
-    public static func write(_ lines: some Sequence<LeaderboardLine>, to url: URL) throws {
-        let writer = try writer(url: url)
-        for line in lines { try writer.write(line) }
-        try writer.close()
-    }
-
-    /// A streaming reader.
-    public static func reader(url: URL) -> LeaderboardFileReader { LeaderboardFileReader(url: url, kind: .truth) }
-
-    /// Every line of the file.
-    public static func read(from url: URL) throws -> [LeaderboardLine] { try reader(url: url).readAll() }
+public enum TruthFile: LeaderboardFileFormat {
+    public static let kind = LeaderboardFileKind.truth
 }
 
 /// Reads a file line by line (without the `\n`) through a 1 MiB buffer.
