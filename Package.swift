@@ -19,35 +19,40 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         // MARK: - Libraries, in dependency order
+        /// Primitives every module shares: seeded random streams, parallel-for, FNV-1a, atomic file writer, line reader.
+        .target(name: "Basics", swiftSettings: fastMath),
         /// MIND formats: news/behaviors/vector files, tokenizer, vocabulary.
-        .target(name: "MIND"),
+        .target(name: "MIND", dependencies: ["Basics"]),
         /// Evaluation metrics of the MIND leaderboard (AUC, MRR, nDCG@k) and prediction files.
-        .target(name: "Metrics", swiftSettings: fastMath),
+        .target(name: "Metrics", dependencies: ["Basics"], swiftSettings: fastMath),
         /// Generated MIND-format datasets with a known click model (demo, tests, benchmarks).
-        .target(name: "SyntheticMIND", dependencies: ["MIND", "Metrics"], swiftSettings: fastMath),
+        .target(name: "SyntheticMIND", dependencies: ["Basics", "MIND", "Metrics"], swiftSettings: fastMath),
         /// Float32 tensors, BLAS matrix products, SIMD kernels, seeded random numbers.
-        .target(name: "TensorMath", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
+        .target(name: "TensorMath", dependencies: ["COpenBLAS", "Basics"], swiftSettings: fastMath),
         /// Layers with explicit forward/backward, the NRMS/Fastformer model, Adam, checkpoints.
-        .target(name: "NewsModel", dependencies: ["TensorMath", "MIND"], swiftSettings: fastMath),
+        .target(name: "NewsModel", dependencies: ["Basics", "TensorMath", "MIND"], swiftSettings: fastMath),
         /// The SQLite store: schema, ingest, statistics, embedding cache, ranking.
-        .target(name: "Store", dependencies: ["CSQLite", "MIND"], resources: [.copy("Schema")]),
+        .target(name: "Store", dependencies: ["CSQLite", "Basics", "MIND"], resources: [.copy("Schema")]),
         /// Training loop, batching, evaluation over a dataset.
-        .target(name: "Training", dependencies: ["NewsModel", "Metrics", "MIND", "TensorMath"], swiftSettings: fastMath),
+        .target(name: "Training", dependencies: ["Basics", "NewsModel", "Metrics", "MIND", "TensorMath"], swiftSettings: fastMath),
         /// Ranking from the store: cached news/user vectors, dot-product scoring, top-k, cold start.
-        .target(name: "Ranking", dependencies: ["Store", "NewsModel", "MIND", "TensorMath"], swiftSettings: fastMath),
+        .target(name: "Ranking", dependencies: ["Basics", "Store", "NewsModel", "MIND", "TensorMath"], swiftSettings: fastMath),
         /// Command-line interface as a library, so tests can drive it in-process.
-        .target(name: "NewsRecCLI", dependencies: ["MIND", "SyntheticMIND", "Metrics", "TensorMath", "NewsModel", "Store", "Training", "Ranking"]),
+        .target(name: "NewsRecCLI", dependencies: ["Basics", "MIND", "SyntheticMIND", "Metrics", "TensorMath", "NewsModel", "Store", "Training", "Ranking"]),
         .executableTarget(name: "newsrec", dependencies: ["NewsRecCLI"]),
 
         // MARK: - Tests
-        .testTarget(name: "MINDTests", dependencies: ["MIND"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
-        .testTarget(name: "SyntheticMINDTests", dependencies: ["SyntheticMIND", "MIND", "Metrics"]),
-        .testTarget(name: "TensorMathTests", dependencies: ["TensorMath"]),
-        .testTarget(name: "NewsModelTests", dependencies: ["NewsModel", "TensorMath", "MIND"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "MIND"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "NewsModel", "TensorMath", "MIND", "Metrics"]),
-        .testTarget(name: "RankingTests", dependencies: ["Ranking", "Store", "NewsModel", "MIND", "TensorMath", "NewsRecCLI"]),
-        .testTarget(name: "NewsRecCLITests", dependencies: ["NewsRecCLI", "Store", "MIND"]),
+        /// Shared by the test targets: fixture locator, temporary directories, output capture, test data writers.
+        .target(name: "TestSupport", dependencies: ["Basics", "MIND"], path: "Tests/TestSupport"),
+        .testTarget(name: "BasicsTests", dependencies: ["TestSupport", "Basics"]),
+        .testTarget(name: "MINDTests", dependencies: ["TestSupport", "MIND"]),
+        .testTarget(name: "MetricsTests", dependencies: ["TestSupport", "Metrics"]),
+        .testTarget(name: "SyntheticMINDTests", dependencies: ["TestSupport", "SyntheticMIND", "MIND", "Metrics"]),
+        .testTarget(name: "TensorMathTests", dependencies: ["TestSupport", "Basics", "TensorMath"]),
+        .testTarget(name: "NewsModelTests", dependencies: ["TestSupport", "Basics", "NewsModel", "TensorMath", "MIND"]),
+        .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "MIND"]),
+        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Basics", "Training", "NewsModel", "TensorMath", "MIND", "Metrics"]),
+        .testTarget(name: "RankingTests", dependencies: ["TestSupport", "Basics", "Ranking", "Store", "NewsModel", "MIND", "TensorMath", "NewsRecCLI"]),
+        .testTarget(name: "NewsRecCLITests", dependencies: ["TestSupport", "NewsRecCLI", "Store", "MIND"]),
     ]
 )

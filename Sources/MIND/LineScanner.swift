@@ -1,85 +1,16 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Basics
 
-/// Reads a file in large chunks and hands out its lines as byte buffers, in constant memory
-/// (the buffer grows only when a single line is longer than it).
-///
-/// Lines end at `\n`; a trailing `\r` is removed, a missing final newline is accepted, and a UTF-8 byte order
-/// mark at the start of the file is skipped. The buffer passed to `body` is valid only during the call.
+/// The MIND readers' view of `Basics.LineReader`: every line of a file, with an unreadable file reported as a
+/// `MINDFormatError` naming the file (and the line when reading stopped part-way).
 enum LineScanner {
-    static let defaultChunkSize = 1 << 22
-
     /// Calls `body(bytes, lineNumber)` for every line of the file at `path` (line numbers are 1-based).
-    static func forEachLine(path: String, chunkSize: Int = defaultChunkSize,
+    static func forEachLine(path: String, chunkSize: Int = LineReader.defaultChunkSize,
                             _ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else {
-            throw MINDFormatError(file: path, line: 0, expected: "a readable file (\(systemError(errno)))")
+        do {
+            try LineReader.forEachLine(path: path, chunkSize: chunkSize, body)
+        } catch let error as FileError {
+            throw MINDFormatError(file: path, line: error.line ?? 0, expected: "a readable file (\(error.reason))")
         }
-        defer { close(descriptor) }
-
-        var capacity = max(chunkSize, 16)
-        var buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-        defer { buffer.deallocate() }
-        var start = 0          // first byte of the current (unfinished) line
-        var end = 0            // one past the last valid byte
-        var scanned = 0        // bytes in [start, scanned) are known to hold no newline
-        var lineNumber = 0
-        var atEndOfFile = false
-
-        func emit(_ lineStart: Int, _ lineEnd: Int) throws {
-            var from = lineStart
-            var to = lineEnd
-            if to > from && buffer[to - 1] == UInt8(ascii: "\r") { to -= 1 }
-            lineNumber += 1
-            if lineNumber == 1 && to - from >= 3 && buffer[from] == 0xEF && buffer[from + 1] == 0xBB
-                && buffer[from + 2] == 0xBF {
-                from += 3
-            }
-            try body(UnsafeBufferPointer(start: buffer + from, count: to - from), lineNumber)
-        }
-
-        while true {
-            if scanned < end, let found = memchr(buffer + scanned, Int32(UInt8(ascii: "\n")), end - scanned) {
-                let newline = buffer.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                try emit(start, newline)
-                start = newline + 1
-                scanned = start
-                continue
-            }
-            scanned = end
-            if atEndOfFile {
-                if start < end { try emit(start, end) }
-                return
-            }
-            if start > 0 {
-                let pending = end - start
-                if pending > 0 { memmove(buffer, buffer + start, pending) }
-                end = pending
-                scanned = pending
-                start = 0
-            } else if end == capacity {
-                let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
-                grown.update(from: buffer, count: end)
-                buffer.deallocate()
-                buffer = grown
-                capacity *= 2
-            }
-            let count = read(descriptor, buffer + end, capacity - end)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw MINDFormatError(file: path, line: lineNumber + 1,
-                                      expected: "a readable file (\(systemError(errno)))")
-            }
-            if count == 0 { atEndOfFile = true } else { end += count }
-        }
-    }
-
-    static func systemError(_ code: Int32) -> String {
-        String(cString: strerror(code))
     }
 }
 

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// One line of a MIND leaderboard file: `ImpressionID [v1,v2,...]`, values in candidate order.
@@ -42,46 +43,33 @@ public enum LeaderboardFileKind: Sendable {
 /// Output is exactly `"\(id) [v1,v2,...]\n"` — no spaces inside the list, which evaluate.py requires.
 public final class LeaderboardFileWriter {
     private let url: URL
-    private let temporaryPath: String
     private let kind: LeaderboardFileKind
-    private var file: UnsafeMutablePointer<FILE>?
-    private var buffer: [UInt8] = []
+    private let file: AtomicFileWriter
+    private var line: [UInt8] = []
 
     /// Opens `url` for writing (through a temporary file next to it).
     public init(url: URL, kind: LeaderboardFileKind) throws {
         self.url = url
         self.kind = kind
-        temporaryPath = url.path + ".partial-\(getpid())"
-        guard let handle = fopen(temporaryPath, "wb") else {
-            throw MetricsError.io(file: url.path, reason: "cannot create (\(String(cString: strerror(errno))))")
-        }
-        file = handle
-        buffer.reserveCapacity(1 << 20)
-    }
-
-    deinit {
-        if let file {
-            fclose(file)
-            unlink(temporaryPath)
-        }
+        file = try MetricsError.mappingFileErrors { try AtomicFileWriter(path: url.path, bufferSize: 1 << 20) }
     }
 
     /// Appends one line. Values must suit the file kind (ranks ≥ 1 or labels 0/1).
     public func write(impressionID: Int, values: [Int]) throws {
-        guard file != nil else { throw MetricsError.io(file: url.path, reason: "write after close") }
         if let bad = values.first(where: { !kind.check($0) }) {
             throw MetricsError.io(file: url.path, reason: "impression \(impressionID): value \(bad) is not one of the \(kind.valueDescription)")
         }
-        buffer.append(contentsOf: String(impressionID).utf8)
-        buffer.append(UInt8(ascii: " "))
-        buffer.append(UInt8(ascii: "["))
+        line.removeAll(keepingCapacity: true)
+        line.append(contentsOf: String(impressionID).utf8)
+        line.append(UInt8(ascii: " "))
+        line.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
-            if index > 0 { buffer.append(UInt8(ascii: ",")) }
-            buffer.append(contentsOf: String(value).utf8)
+            if index > 0 { line.append(UInt8(ascii: ",")) }
+            line.append(contentsOf: String(value).utf8)
         }
-        buffer.append(UInt8(ascii: "]"))
-        buffer.append(UInt8(ascii: "\n"))
-        if buffer.count >= 1 << 20 { try flush() }
+        line.append(UInt8(ascii: "]"))
+        line.append(UInt8(ascii: "\n"))
+        try MetricsError.mappingFileErrors { try file.write(line) }
     }
 
     /// Appends one line.
@@ -91,26 +79,7 @@ public final class LeaderboardFileWriter {
 
     /// Flushes, closes and moves the file into place.
     public func close() throws {
-        guard let handle = file else { return }
-        try flush()
-        file = nil
-        guard fclose(handle) == 0 else {
-            unlink(temporaryPath)
-            throw MetricsError.io(file: url.path, reason: "close failed (\(String(cString: strerror(errno))))")
-        }
-        guard rename(temporaryPath, url.path) == 0 else {
-            unlink(temporaryPath)
-            throw MetricsError.io(file: url.path, reason: "rename failed (\(String(cString: strerror(errno))))")
-        }
-    }
-
-    private func flush() throws {
-        guard let file, !buffer.isEmpty else { return }
-        let written = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-        guard written == buffer.count else {
-            throw MetricsError.io(file: url.path, reason: "write failed (\(String(cString: strerror(errno))))")
-        }
-        buffer.removeAll(keepingCapacity: true)
+        try MetricsError.mappingFileErrors { try file.close() }
     }
 }
 
@@ -213,59 +182,19 @@ public enum TruthFile: LeaderboardFileFormat {
     public static let kind = LeaderboardFileKind.truth
 }
 
-/// Reads a file line by line (without the `\n`) through a 1 MiB buffer.
+/// The lines of a leaderboard file (without the line end), for parsing.
 struct LineSource {
-    private let path: String
-    private let file: UnsafeMutablePointer<FILE>
-    private let handle: FileCloser
-    private var buffer: [UInt8] = []
-    private var position = 0
-    private var atEnd = false
-    /// 1-based number of the line last returned.
-    private(set) var lineNumber = 0
-
-    final class FileCloser {
-        let file: UnsafeMutablePointer<FILE>
-        init(_ file: UnsafeMutablePointer<FILE>) { self.file = file }
-        deinit { fclose(file) }
-    }
+    private let reader: LineReader
 
     init(url: URL) throws {
-        path = url.path
-        guard let opened = fopen(path, "rb") else {
-            throw MetricsError.io(file: path, reason: "cannot open (\(String(cString: strerror(errno))))")
-        }
-        file = opened
-        handle = FileCloser(opened)
+        reader = try MetricsError.mappingFileErrors { try LineReader(path: url.path, chunkSize: 1 << 20) }
     }
 
+    /// 1-based number of the line last returned.
+    var lineNumber: Int { reader.lineNumber }
+
     /// The next line, or nil at the end of the file (a final line without `\n` is returned too).
-    mutating func next() throws -> ArraySlice<UInt8>? {
-        while true {
-            if let newline = buffer[position...].firstIndex(of: UInt8(ascii: "\n")) {
-                let line = buffer[position..<newline]
-                position = newline + 1
-                lineNumber += 1
-                return line
-            }
-            if atEnd {
-                guard position < buffer.count else { return nil }
-                let line = buffer[position...]
-                position = buffer.count
-                lineNumber += 1
-                return line
-            }
-            buffer.removeSubrange(0..<position)
-            position = 0
-            let chunk = 1 << 20
-            let old = buffer.count
-            buffer.append(contentsOf: repeatElement(0, count: chunk))
-            let read = buffer.withUnsafeMutableBytes { fread($0.baseAddress! + old, 1, chunk, file) }
-            buffer.removeLast(chunk - read)
-            if read < chunk {
-                if ferror(file) != 0 { throw MetricsError.io(file: path, reason: "read failed") }
-                atEnd = true
-            }
-        }
+    func next() throws -> ArraySlice<UInt8>? {
+        try MetricsError.mappingFileErrors { try reader.next().map { ArraySlice($0) } }
     }
 }

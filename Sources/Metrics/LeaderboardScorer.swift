@@ -18,7 +18,7 @@ public enum LeaderboardScorer {
     public static func score(prediction: URL, truth: URL) throws -> MetricsSummary {
         let truthReader = TruthFile.reader(url: truth)
         let predictionReader = PredictionFile.reader(url: prediction)
-        var predictions = try LineSource(url: prediction)
+        let predictions = try LineSource(url: prediction)
         var accumulator = MetricsAccumulator()
         try truthReader.forEach { _, expected in
             let predictionBytes = try predictions.next()

@@ -1,3 +1,5 @@
+import Basics
+
 /// Why a metric could not be computed or a leaderboard file could not be read or written.
 public enum MetricsError: Error, Equatable, CustomStringConvertible {
     /// An impression's labels and scores differ in length.
@@ -21,6 +23,17 @@ public enum MetricsError: Error, Equatable, CustomStringConvertible {
             return "\(file):\(line): expected \(expected)"
         case let .io(file, reason):
             return "\(file): \(reason)"
+        }
+    }
+}
+
+extension MetricsError {
+    /// Runs `body`, turning a `FileError` into `MetricsError.io` (the module's error for unreadable files).
+    static func mappingFileErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as FileError {
+            throw MetricsError.io(file: error.path, reason: error.line.map { "line \($0): " + error.reason } ?? error.reason)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 import TensorMath
 
 /// A sequence-to-sequence attention layer over a batch of PACKED variable-length sequences.

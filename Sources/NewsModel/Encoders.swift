@@ -1,3 +1,4 @@
+import Basics
 import TensorMath
 
 /// Word-embedding lookup: `output[t] = E[token[t]]` with `E [V × E]` at offset 0 of the parameters.

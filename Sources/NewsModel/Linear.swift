@@ -1,3 +1,4 @@
+import Basics
 import TensorMath
 
 /// A fully connected layer `y = x·Wᵀ + b` over many rows at once (one sgemm), with `W` stored `[out × in]`.

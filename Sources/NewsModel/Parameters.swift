@@ -1,3 +1,4 @@
+import Basics
 import TensorMath
 
 /// Where each named parameter tensor lives in the flat parameter buffer.

@@ -1,3 +1,4 @@
+import Basics
 import TensorMath
 
 /// Additive attention pooling (NRMS): one vector per sequence.

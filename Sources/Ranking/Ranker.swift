@@ -1,4 +1,6 @@
+import Basics
 import Foundation
+import TensorMath
 import MIND
 import Store
 
@@ -279,7 +281,7 @@ public final class Ranker: @unchecked Sendable {
         vectors.withUnsafeBufferPointer { rows in
             query.withUnsafeBufferPointer { q in
                 for (row, news) in ids.enumerated() {
-                    let score = VectorKernels.dot(rows.baseAddress! + row * dimension, q.baseAddress!, dimension)
+                    let score = VectorMath.dot(rows.baseAddress! + row * dimension, q.baseAddress!, count: dimension)
                     selection.offer(news, score: score)
                 }
             }

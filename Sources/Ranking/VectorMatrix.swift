@@ -1,3 +1,4 @@
+import Basics
 import TensorMath
 
 /// A contiguous row-major matrix of Float32 vectors `[rows × dimension]`, scored against a query by dot product.
@@ -57,7 +58,7 @@ public struct VectorMatrix: Sendable {
                     let o = DisjointWrites(out.baseAddress!)
                     parallelFor(rows, threads: threads, minimumChunk: 8192) { range in
                         for r in range {
-                            o.base[r] = VectorKernels.dot(m.base + r * dimension, v.base, dimension)
+                            o.base[r] = VectorMath.dot(m.base + r * dimension, v.base, count: dimension)
                         }
                     }
                 }
@@ -76,46 +77,5 @@ public struct VectorMatrix: Sendable {
             selection.offer(row, score: score)
         }
         return selection.sorted().map { (row: $0.item, score: $0.score) }
-    }
-}
-
-/// SIMD kernels of the ranker.
-public enum VectorKernels {
-    /// `Σ_i a[i] · b[i]` over `count` floats, accumulated in four SIMD16 lanes then a scalar tail.
-    ///
-    /// The summation order is fixed by `count`, so a given pair of vectors always gives the same bits.
-    @inlinable
-    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
-        var i = 0
-        var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>()
-        while i + 32 <= count {
-            let a0 = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
-            let b0 = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self)
-            let a1 = UnsafeRawPointer(a + i + 16).loadUnaligned(as: SIMD16<Float>.self)
-            let b1 = UnsafeRawPointer(b + i + 16).loadUnaligned(as: SIMD16<Float>.self)
-            acc0.addProduct(a0, b0)
-            acc1.addProduct(a1, b1)
-            i += 32
-        }
-        while i + 16 <= count {
-            let a0 = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
-            let b0 = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self)
-            acc0.addProduct(a0, b0)
-            i += 16
-        }
-        var sum = (acc0 + acc1).sum()
-        while i < count {
-            sum += a[i] * b[i]
-            i += 1
-        }
-        return sum
-    }
-
-    /// `Σ_i a[i] · b[i]` for two arrays of equal length.
-    public static func dot(_ a: [Float], _ b: [Float]) -> Float {
-        precondition(a.count == b.count, "dot of vectors of different lengths \(a.count) and \(b.count)")
-        return a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in dot(pa.baseAddress!, pb.baseAddress!, a.count) }
-        }
     }
 }

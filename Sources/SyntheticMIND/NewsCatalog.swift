@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Every news article of a synthetic dataset: its latent topic mixture, popularity and publish time (which the
@@ -66,7 +67,7 @@ final class NewsCatalog: Sendable {
 
         let categoryTable = AliasTable(weights: lexicon.categories.map(\.share))
         let chunk = 2048
-        let chunks = Parallel.map(jobs: (count + chunk - 1) / chunk, threads: threads) { job, _ in
+        let chunks = parallelMap(jobs: (count + chunk - 1) / chunk, threads: threads) { job, _ in
             var part = ArticleChunk()
             for index in job * chunk..<min(count, (job + 1) * chunk) {
                 var articleRandom = SyntheticRandom(seed: seed, stream: .article, index: UInt64(index))

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import MIND
 import Metrics
@@ -152,7 +153,7 @@ public final class SyntheticMINDGenerator: Sendable {
         }
 
         let behaviorFiles = try splits.map {
-            try OutputFile(url: directory.appendingPathComponent("\($0.rawValue)/behaviors.tsv"))
+            try AtomicFileWriter(path: directory.appendingPathComponent("\($0.rawValue)/behaviors.tsv").path)
         }
         let truth = try TruthFile.writer(url: directory.appendingPathComponent("leaderboard/ref/truth.txt"))
         let workers = PerWorker(count: threads) { Scratch(newsCount: catalog.count) }
@@ -166,7 +167,7 @@ public final class SyntheticMINDGenerator: Sendable {
             let count = min(wave, blocks - block)
             let start = block
             let starts = firstID
-            let results = Parallel.map(jobs: count, threads: threads) { job, worker in
+            let results = parallelMap(jobs: count, threads: threads) { job, worker in
                 let index = start + job
                 return workers.with(worker) { scratch in
                     self.generateBlock(index, allocation: allocation,
@@ -204,7 +205,7 @@ public final class SyntheticMINDGenerator: Sendable {
             for scratch in scratches {
                 for word in referenced.indices { referenced[word] |= scratch.referenced[s][word] }
             }
-            let file = try OutputFile(url: directory.appendingPathComponent("\(split.rawValue)/news.tsv"))
+            let file = try AtomicFileWriter(path: directory.appendingPathComponent("\(split.rawValue)/news.tsv").path)
             for news in 0..<catalog.count where referenced[news >> 6] & (1 << UInt64(news & 63)) != 0 {
                 try file.write(catalog.lines[catalog.lineStart[news]..<catalog.lineStart[news + 1]])
                 newsLines[s] += 1
@@ -241,7 +242,7 @@ public final class SyntheticMINDGenerator: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf",
                                                                       negativeInfinity: "-inf", nan: "nan")
-        let oracle = try OutputFile(url: directory.appendingPathComponent("oracle.json"))
+        let oracle = try AtomicFileWriter(path: directory.appendingPathComponent("oracle.json").path)
         try oracle.write(Array(try encoder.encode(report)) + [UInt8(ascii: "\n")])
         try oracle.close()
         return report

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// xoshiro256** seeded through SplitMix64: fast, 256-bit state, and deterministic on every platform
@@ -7,10 +8,7 @@ import Foundation
 /// from its own stream `SyntheticRandom(seed:stream:index:)`, so a part's output depends only on the seed and its
 /// index — not on thread scheduling or on how many other parts were generated before it.
 struct SyntheticRandom: RandomNumberGenerator {
-    private var s0: UInt64
-    private var s1: UInt64
-    private var s2: UInt64
-    private var s3: UInt64
+    private var generator: Xoshiro256StarStar
 
     /// Named streams, so that the parts never share random numbers.
     enum Stream: UInt64 {
@@ -19,40 +17,13 @@ struct SyntheticRandom: RandomNumberGenerator {
     }
 
     init(seed: UInt64, stream: Stream, index: UInt64 = 0) {
-        var state = seed
-        state = Self.mix(state ^ (stream.rawValue &* 0x9E37_79B9_7F4A_7C15))
-        state = Self.mix(state ^ (index &* 0xD1B5_4A32_D192_ED03))
-        s0 = Self.splitMix(&state)
-        s1 = Self.splitMix(&state)
-        s2 = Self.splitMix(&state)
-        s3 = Self.splitMix(&state)
-    }
-
-    private static func splitMix(_ state: inout UInt64) -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        return mix(state)
-    }
-
-    private static func mix(_ value: UInt64) -> UInt64 {
-        var z = value
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        var state = SplitMix64.mix(seed ^ (stream.rawValue &* SplitMix64.golden))
+        state = SplitMix64.mix(state ^ (index &* SplitMix64.keyIncrement))
+        generator = Xoshiro256StarStar(seed: state)
     }
 
     @inline(__always)
-    mutating func next() -> UInt64 {
-        let product = s1 &* 5
-        let result = (product << 7 | product >> 57) &* 9
-        let t = s1 << 17
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = s3 << 45 | s3 >> 19
-        return result
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     /// Uniform in [0, 1) with 53 random bits.
     @inline(__always)

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Writes `glove.txt`: one line `word v1 … vd` (GloVe text format, 5 decimals) per covered vocabulary word, plus a
@@ -30,7 +31,7 @@ enum WordVectorWriter {
         let entries = list
         let functionCount = lexicon.functionWordIDs.count
         let chunk = 4096
-        let chunks = Parallel.map(jobs: (entries.count + chunk - 1) / chunk, threads: threads) { job, _ in
+        let chunks = parallelMap(jobs: (entries.count + chunk - 1) / chunk, threads: threads) { job, _ in
             var bytes: [UInt8] = []
             var vector = [Double](repeating: 0, count: dimension)
             for (word, id) in entries[job * chunk..<min(entries.count, (job + 1) * chunk)] {
@@ -58,7 +59,7 @@ enum WordVectorWriter {
             }
             return bytes
         }
-        let file = try OutputFile(url: url)
+        let file = try AtomicFileWriter(path: url.path)
         for bytes in chunks { try file.write(bytes) }
         try file.close()
         return entries.count

@@ -105,6 +105,14 @@ public enum VectorMath {
         return sum
     }
 
+    /// `Σ a[i]·b[i]` for two arrays of equal length.
+    public static func dot(_ a: [Float], _ b: [Float]) -> Float {
+        precondition(a.count == b.count, "dot of vectors of different lengths \(a.count) and \(b.count)")
+        return a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in dot(pa.baseAddress!, pb.baseAddress!, count: a.count) }
+        }
+    }
+
     /// `y[i] += alpha · x[i]`.
     @inlinable
     public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {

@@ -69,14 +69,3 @@ public final class Tensor: @unchecked Sendable {
         pointer.update(repeating: 0, count: count)
     }
 }
-
-/// An unsafe pointer that may be captured by `@Sendable` closures (for example `parallelFor` bodies).
-///
-/// Invariant, checked by nobody: concurrent users write disjoint elements (for example each worker owns a
-/// range of rows), and no element is read while another thread writes it.
-public struct DisjointWrites<Element>: @unchecked Sendable {
-    /// The wrapped pointer.
-    public let base: UnsafeMutablePointer<Element>
-    @inlinable public init(_ base: UnsafeMutablePointer<Element>) { self.base = base }
-    @inlinable public init(_ base: UnsafePointer<Element>) { self.base = UnsafeMutablePointer(mutating: base) }
-}

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import TensorMath
 
@@ -125,19 +126,9 @@ public struct Evaluator<Model: TrainableModel> {
 
     /// Runs `body(chunk, workspace)` for every chunk, spreading contiguous runs of chunks over the workers.
     private func forEachChunk(_ count: Int, _ body: (Int, Model.Workspace) -> Void) {
-        let workers = max(1, min(parallelism.workers, count))
-        if workers == 1 {
-            for chunk in 0..<count { body(chunk, workspaces[0]) }
-            return
-        }
         nonisolated(unsafe) let spaces = workspaces
-        withoutActuallyEscaping(body) { escapable in
-            nonisolated(unsafe) let work = escapable
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for chunk in (worker * count / workers)..<((worker + 1) * count / workers) {
-                    work(chunk, spaces[worker])
-                }
-            }
+        parallelForWorkers(count, threads: parallelism.workers) { worker, range in
+            for chunk in range { body(chunk, spaces[worker]) }
         }
     }
 }

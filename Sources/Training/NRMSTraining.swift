@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import MIND
 import NewsModel
@@ -38,7 +39,7 @@ public enum NRMSTraining {
             titleLength: corpus.news.titleLength, historyLength: historyLength,
             vocabularySize: corpus.vocabulary.count, dropout: options.dropout)
         var found = 0
-        var stream = SeededStream(seed: training.seed, StreamPurpose.initialization.rawValue)
+        var stream = SplitMix64(seed: training.seed, keys: StreamPurpose.initialization.rawValue)
         let parameters = try NRMSParameters(configuration: configuration, seed: stream.next()) { row in
             guard let vectors = wordVectors, row >= 2,
                   let vector = vectors.vector(for: corpus.vocabulary.token(at: Int32(row))) else { return nil }

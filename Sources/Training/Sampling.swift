@@ -1,3 +1,4 @@
+import Basics
 /// The training samples of one epoch: one per clicked candidate of each training impression, with its negatives.
 ///
 /// Layout: `impressions[i]` is the impression of sample `i`; `candidates` is `[count × (1 + negatives)]` news rows,
@@ -33,7 +34,7 @@ public struct SampleSet: Sendable {
         precondition(negatives >= 0, "negatives must be non-negative")
         self.negatives = negatives
         let pool = Self.candidatePool(of: table)
-        var random = SeededStream(seed: seed, StreamPurpose.negatives.rawValue, UInt64(epoch))
+        var random = SplitMix64(seed: seed, keys: StreamPurpose.negatives.rawValue, UInt64(epoch))
         var clicked: [Int32] = []
         var others: [Int32] = []
         var drawn: [Int32] = []
@@ -59,7 +60,7 @@ public struct SampleSet: Sendable {
 
     /// Fills `drawn` with `count` negatives following the rules of `init`.
     static func drawNegatives(count: Int, from others: inout [Int32], clicked: [Int32], pool: [Int32],
-                              random: inout SeededStream, into drawn: inout [Int32]) {
+                              random: inout SplitMix64, into drawn: inout [Int32]) {
         drawn.removeAll(keepingCapacity: true)
         if others.count >= count {
             // Partial Fisher–Yates: the first `count` slots become a uniform draw without replacement.
@@ -91,7 +92,7 @@ public struct SampleSet: Sendable {
 
     /// Shuffles the samples (Fisher–Yates) with the stream of `(seed, epoch)`.
     private mutating func shuffle(seed: UInt64, epoch: Int) {
-        var random = SeededStream(seed: seed, StreamPurpose.shuffle.rawValue, UInt64(epoch))
+        var random = SplitMix64(seed: seed, keys: StreamPurpose.shuffle.rawValue, UInt64(epoch))
         let width = self.width
         candidates.withUnsafeMutableBufferPointer { rows in
             impressions.withUnsafeMutableBufferPointer { owners in

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Metrics
 import TensorMath
@@ -27,9 +28,7 @@ public struct SplitScores: Sendable {
                             let user = users.base + impression * dimension
                             for position in Int(table.candidateOffsets[impression])..<Int(table.candidateOffsets[impression + 1]) {
                                 let row = news.base + Int(table.candidates[position]) * dimension
-                                var sum: Float = 0
-                                for k in 0..<dimension { sum += row[k] * user[k] }
-                                out.base[position] = sum
+                                out.base[position] = VectorMath.dot(row, user, count: dimension)
                             }
                         }
                     }

@@ -1,3 +1,4 @@
+import Basics
 import Dispatch
 import Foundation
 import Metrics
@@ -211,7 +212,7 @@ public final class Trainer<Model: TrainableModel> {
         let historyLength = model.historyLength
         let model = self.model
         nonisolated(unsafe) let spaces = workspaces
-        let failures = ErrorBox()
+        let failures = FirstError()
         builders.withUnsafeMutableBufferPointer { builderBuffer in
             batches.withUnsafeMutableBufferPointer { batchBuffer in
                 losses.withUnsafeMutableBufferPointer { lossBuffer in
@@ -222,7 +223,7 @@ public final class Trainer<Model: TrainableModel> {
                         let share = shares[worker]
                         builders[worker].build(&batches[worker], samples: samples, range: share,
                                                impressions: impressions, news: news, historyLength: historyLength)
-                        var stream = SeededStream(seed: seed, StreamPurpose.dropout.rawValue, UInt64(step),
+                        var stream = SplitMix64(seed: seed, keys: StreamPurpose.dropout.rawValue, UInt64(step),
                                                   UInt64(share.lowerBound))
                         do {
                             losses[worker] = try model.lossAndGradients(
@@ -232,16 +233,11 @@ public final class Trainer<Model: TrainableModel> {
                             failures.record(error)
                         }
                     }
-                    if workers == 1 {
-                        work(0)
-                    } else {
-                        nonisolated(unsafe) let shared = work
-                        DispatchQueue.concurrentPerform(iterations: workers) { shared($0) }
-                    }
+                    parallelForWorkers(workers, threads: workers) { worker, _ in work(worker) }
                 }
             }
         }
-        if let error = failures.first { throw error }
+        try failures.rethrow()
         model.applyGradients(from: Array(workspaces.prefix(workers)), learningRate: options.learningRate)
         return losses.reduce(0, +)
     }
@@ -256,23 +252,5 @@ public final class Trainer<Model: TrainableModel> {
     private func writeReport() throws {
         let page = TrainingReport.html(entries: try log.read())
         try Data(page.utf8).write(to: reportURL, options: .atomic)
-    }
-}
-
-/// The first error thrown by any of several worker threads.
-final class ErrorBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: (any Error)?
-
-    func record(_ error: any Error) {
-        lock.lock()
-        if stored == nil { stored = error }
-        lock.unlock()
-    }
-
-    var first: (any Error)? {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored
     }
 }

@@ -1,13 +1,14 @@
 import Foundation
 import Testing
 @testable import MIND
+import TestSupport
 
 /// Each file under Fixtures/bad/ holds a good line before the bad one.
 @Suite("Bad input")
 struct BadInputTests {
     /// The error the default `onBadLine` throws when reading `file` with `read`.
     func firstError(_ file: String, _ read: (URL) throws -> Void) throws -> MINDFormatError {
-        let url = Fixture.bad(file)
+        let url = Fixtures.bad(file)
         do {
             try read(url)
         } catch let error as MINDFormatError {
@@ -36,7 +37,7 @@ struct BadInputTests {
         #expect(error.expected == "a candidate \"NewsID-1\", \"NewsID-0\" or \"NewsID\" in column 5 (Impressions), "
             + "found \"N3-2\" (label must be 0 or 1)")
         var errors: [MINDFormatError] = []
-        let read = try BehaviorsReader(url: Fixture.bad("behaviors_label.tsv")).readAll { errors.append($0) }
+        let read = try BehaviorsReader(url: Fixtures.bad("behaviors_label.tsv")).readAll { errors.append($0) }
         #expect(read.map(\.id) == [1, 3])
         #expect(errors.map(\.line) == [2, 4])
         #expect(errors.last?.expected.contains("found \"N4-x\"") == true)
@@ -91,7 +92,7 @@ struct BadInputTests {
     func skipMode() throws {
         var skipped = 0
         var ids: [String] = []
-        try NewsReader(url: Fixture.bad("news_entities.tsv")).forEach(onBadLine: { _ in skipped += 1 }) { _, article in
+        try NewsReader(url: Fixtures.bad("news_entities.tsv")).forEach(onBadLine: { _ in skipped += 1 }) { _, article in
             ids.append(article.id.rawValue)
         }
         #expect(skipped == 1)
@@ -99,7 +100,7 @@ struct BadInputTests {
 
         var badLines: [Int] = []
         var goodLines: [Int] = []
-        try BehaviorsReader(url: Fixture.bad("behaviors_id.tsv")).forEach(onBadLine: { badLines.append($0.line) }) {
+        try BehaviorsReader(url: Fixtures.bad("behaviors_id.tsv")).forEach(onBadLine: { badLines.append($0.line) }) {
             line, _ in goodLines.append(line)
         }
         #expect(badLines == [3])
@@ -108,7 +109,7 @@ struct BadInputTests {
 
     @Test("a missing file is an error naming it")
     func missingFile() {
-        let url = Fixture.bad("no-such-file.tsv")
+        let url = Fixtures.bad("no-such-file.tsv")
         #expect(throws: MINDFormatError(file: url.path, line: 0, expected: "a readable file (No such file or directory)")) {
             try BehaviorsReader(url: url).forEach { _, _ in }
         }
@@ -119,7 +120,7 @@ struct BadInputTests {
         struct Stop: Error {}
         var skipped = 0
         #expect(throws: Stop.self) {
-            try BehaviorsReader(url: Fixture.sample("behaviors_train.tsv")).forEach(onBadLine: { _ in skipped += 1 }) {
+            try BehaviorsReader(url: Fixtures.sample("behaviors_train.tsv")).forEach(onBadLine: { _ in skipped += 1 }) {
                 _, _ in throw Stop()
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MIND
+import TestSupport
 
 @Suite("behaviors.tsv reader")
 struct BehaviorsReaderTests {
@@ -8,7 +9,7 @@ struct BehaviorsReaderTests {
     func readsTrainSample() throws {
         var lines: [Int] = []
         var impressions: [Impression] = []
-        try BehaviorsReader(url: Fixture.sample("behaviors_train.tsv")).forEach { line, impression in
+        try BehaviorsReader(url: Fixtures.sample("behaviors_train.tsv")).forEach { line, impression in
             lines.append(line)
             impressions.append(impression)
         }
@@ -30,7 +31,7 @@ struct BehaviorsReaderTests {
 
     @Test("reads the unlabelled test sample with clicked == nil")
     func readsTestSample() throws {
-        let impressions = try BehaviorsReader(url: Fixture.sample("behaviors_test.tsv")).readAll()
+        let impressions = try BehaviorsReader(url: Fixtures.sample("behaviors_test.tsv")).readAll()
         #expect(impressions.count == 2)
         #expect(impressions[0].id == 1 && impressions[0].user == UserID("U4"))
         #expect(impressions[0].time == 1_574_409_600)

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
 @testable import MIND
+import TestSupport
 
 @Suite("Line handling")
 struct LineHandlingTests {
     /// Writes `text` to a temporary file and returns its URL (the directory is removed by `cleanUp`).
     func temporaryFile(_ name: String, _ data: Data) throws -> URL {
-        let directory = try Fixture.temporaryDirectory()
+        let directory = try TemporaryDirectory().url
         let url = directory.appendingPathComponent(name)
         try data.write(to: url)
         return url
@@ -20,16 +21,16 @@ struct LineHandlingTests {
 
     @Test("CRLF line endings and a missing final newline give the same records", arguments: [true, false])
     func crlf(finalNewline: Bool) throws {
-        let news = try temporaryFile("news.tsv", crlfCopy(of: Fixture.sample("news.tsv"), finalNewline: finalNewline))
+        let news = try temporaryFile("news.tsv", crlfCopy(of: Fixtures.sample("news.tsv"), finalNewline: finalNewline))
         let behaviors = try temporaryFile("behaviors.tsv",
-                                          crlfCopy(of: Fixture.sample("behaviors_train.tsv"), finalNewline: finalNewline))
+                                          crlfCopy(of: Fixtures.sample("behaviors_train.tsv"), finalNewline: finalNewline))
         defer {
             try? FileManager.default.removeItem(at: news.deletingLastPathComponent())
             try? FileManager.default.removeItem(at: behaviors.deletingLastPathComponent())
         }
-        #expect(try NewsReader(url: news).readAll() == NewsReader(url: Fixture.sample("news.tsv")).readAll())
+        #expect(try NewsReader(url: news).readAll() == NewsReader(url: Fixtures.sample("news.tsv")).readAll())
         #expect(try BehaviorsReader(url: behaviors).readAll()
-                == BehaviorsReader(url: Fixture.sample("behaviors_train.tsv")).readAll())
+                == BehaviorsReader(url: Fixtures.sample("behaviors_train.tsv")).readAll())
     }
 
     @Test("lines longer than the chunk and split across chunks are read whole")

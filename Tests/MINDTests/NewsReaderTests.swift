@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MIND
+import TestSupport
 
 @Suite("news.tsv reader")
 struct NewsReaderTests {
@@ -8,7 +9,7 @@ struct NewsReaderTests {
     func readsSample() throws {
         var lines: [Int] = []
         var articles: [NewsArticle] = []
-        try NewsReader(url: Fixture.sample("news.tsv")).forEach { line, article in
+        try NewsReader(url: Fixtures.sample("news.tsv")).forEach { line, article in
             lines.append(line)
             articles.append(article)
         }
@@ -56,7 +57,7 @@ struct NewsReaderTests {
 
     @Test("entity offsets index the title and abstract by character")
     func offsetsPointAtSurfaceForms() throws {
-        for article in try NewsReader(url: Fixture.sample("news.tsv")).readAll() {
+        for article in try NewsReader(url: Fixtures.sample("news.tsv")).readAll() {
             for (text, entities) in [(article.title, article.titleEntities), (article.abstract, article.abstractEntities)] {
                 for entity in entities {
                     let characters = Array(text)

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
 @testable import MIND
+import TestSupport
 
 @Suite("Vector files")
 struct VectorFileTests {
     @Test("entity_embedding.vec: tab-separated, every row the same dimension")
     func entityVectors() throws {
-        let vectors = try EntityVectors(contentsOf: Fixture.sample("entity_embedding.vec"))
+        let vectors = try EntityVectors(contentsOf: Fixtures.sample("entity_embedding.vec"))
         #expect(vectors.dimension == 4)
         #expect(vectors.count == 4)
         #expect(vectors.table.keys == ["Q90", "Q243", "Q1490", "Q42"])
@@ -19,14 +20,14 @@ struct VectorFileTests {
 
     @Test("relation_embedding.vec uses the same reader")
     func relationVectors() throws {
-        let vectors = try EntityVectors(contentsOf: Fixture.sample("relation_embedding.vec"))
+        let vectors = try EntityVectors(contentsOf: Fixtures.sample("relation_embedding.vec"))
         #expect(vectors.dimension == 4)
         #expect(vectors.vector(for: "P17") == [0, 1, 0, 0.5])
     }
 
     @Test("GloVe text: space-separated, Unicode words")
     func wordVectors() throws {
-        let vectors = try WordVectors(contentsOf: Fixture.sample("glove.txt"))
+        let vectors = try WordVectors(contentsOf: Fixtures.sample("glove.txt"))
         #expect(vectors.dimension == 3)
         #expect(vectors.count == 5)
         #expect(vectors.vector(for: "café") == [1, 2, 3])
@@ -38,7 +39,7 @@ struct VectorFileTests {
 
     @Test("a ragged row is an error naming its line; skip mode keeps the other rows")
     func raggedRows() throws {
-        let entities = Fixture.bad("entity_embedding_ragged.vec")
+        let entities = Fixtures.bad("entity_embedding_ragged.vec")
         #expect(throws: MINDFormatError(file: entities.path, line: 2, expected:
             "4 tab-separated numbers after the WikiData id (the dimension of the first row), found 3")) {
             try EntityVectors(contentsOf: entities)
@@ -49,7 +50,7 @@ struct VectorFileTests {
         #expect(kept.table.keys == ["Q90", "Q42"])
         #expect(kept.vector(for: "Q42") == [0.42, 4.2, -42, 42])
 
-        let words = Fixture.bad("glove_ragged.txt")
+        let words = Fixtures.bad("glove_ragged.txt")
         #expect(throws: MINDFormatError(file: words.path, line: 3, expected:
             "3 space-separated numbers after the word (the dimension of the first row), found 2")) {
             try WordVectors(contentsOf: words)
@@ -58,7 +59,7 @@ struct VectorFileTests {
 
     @Test("GloVe words may contain spaces: the last d fields are the vector, the rest is the word")
     func wordsWithSpaces() throws {
-        let directory = try Fixture.temporaryDirectory()
+        let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("glove.txt")
         try "a 0.5 1 2\nat home 0.25 -1 3\n. . . 1 1 1\nshort 1 2\n".write(to: url, atomically: true, encoding: .utf8)
@@ -74,7 +75,7 @@ struct VectorFileTests {
 
     @Test("a value that is not a number is an error naming line and field")
     func badNumber() throws {
-        let url = Fixture.bad("glove_number.txt")
+        let url = Fixtures.bad("glove_number.txt")
         #expect(throws: MINDFormatError(file: url.path, line: 2, expected: "a finite number in field 3, found \"two\"")) {
             try WordVectors(contentsOf: url)
         }
@@ -82,7 +83,7 @@ struct VectorFileTests {
 
     @Test("trailing separators, CRLF, repeated keys, infinities and empty files")
     func edgeCases() throws {
-        let directory = try Fixture.temporaryDirectory()
+        let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
         func write(_ text: String, _ name: String) throws -> URL {
             let url = directory.appendingPathComponent(name)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MIND
+import TestSupport
 
 @Suite("Vocabulary")
 struct VocabularyTests {
@@ -27,8 +28,8 @@ struct VocabularyTests {
 
     @Test("vocab.txt round trip")
     func roundTrip() throws {
-        let vocabulary = Vocabulary(buildingFrom: try NewsReader(url: Fixture.sample("news.tsv")).readAll().map(\.title))
-        let directory = try Fixture.temporaryDirectory()
+        let vocabulary = Vocabulary(buildingFrom: try NewsReader(url: Fixtures.sample("news.tsv")).readAll().map(\.title))
+        let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("vocab.txt")
         try vocabulary.write(to: url)
@@ -41,19 +42,19 @@ struct VocabularyTests {
 
     @Test("reads the sample vocab.txt")
     func readsSample() throws {
-        let vocabulary = try Vocabulary(contentsOf: Fixture.sample("vocab.txt"))
+        let vocabulary = try Vocabulary(contentsOf: Fixtures.sample("vocab.txt"))
         #expect(vocabulary.tokens == ["[PAD]", "[UNK]", "café", "culture", "in", "paris"])
         #expect(vocabulary.encode("Café culture in Paris: a guide", length: 30) == [2, 3, 4, 5, 1, 1])
     }
 
     @Test("a vocab.txt not starting with [PAD], [UNK] is an error naming the line")
     func rejectsWrongHeader() throws {
-        let url = Fixture.bad("vocab_order.txt")
+        let url = Fixtures.bad("vocab_order.txt")
         #expect(throws: MINDFormatError(file: url.path, line: 1,
                                         expected: "[PAD] on line 1 of a vocabulary, found \"[UNK]\"")) {
             try Vocabulary(contentsOf: url)
         }
-        let directory = try Fixture.temporaryDirectory()
+        let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
         let cases: [(String, Int, String)] = [
             ("[PAD]\nthe\n", 2, "[UNK] on line 2 of a vocabulary, found \"the\""),

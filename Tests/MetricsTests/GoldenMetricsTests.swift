@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Metrics
+import TestSupport
 
 /// `Fixtures/metrics/golden.json`, written by `Fixtures/metrics/make_metrics_golden.py` (sklearn + numpy).
 struct MetricsGolden: Decodable {
@@ -27,9 +28,7 @@ struct MetricsGolden: Decodable {
     var leaderboard: Means
 
     static func load() throws -> MetricsGolden {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let data = try Data(contentsOf: root.appendingPathComponent("Fixtures/metrics/golden.json"))
+        let data = try Data(contentsOf: Fixtures.url("metrics/golden.json"))
         return try JSONDecoder().decode(MetricsGolden.self, from: data)
     }
 }
@@ -71,7 +70,7 @@ struct GoldenMetricsTests {
     @Test("prediction.txt from our ranks scored like evaluate.py matches the reference")
     func leaderboard() throws {
         let golden = try MetricsGolden.load()
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
         let truth = try TruthFile.writer(url: directory.appendingPathComponent("truth.txt"))
         let prediction = try PredictionFile.writer(url: directory.appendingPathComponent("prediction.txt"))

@@ -1,20 +1,14 @@
 import Foundation
 import Testing
 @testable import Metrics
+import TestSupport
 
 /// A fresh empty directory under the system temporary directory.
-func makeTemporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("MetricsTests-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
 @Suite("Leaderboard files")
 struct LeaderboardFileTests {
     @Test("prediction.txt round trip, byte-exact format")
     func predictionRoundTrip() throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("prediction.txt")
         let lines = [
@@ -32,7 +26,7 @@ struct LeaderboardFileTests {
 
     @Test("truth.txt round trip, including a masked impression")
     func truthRoundTrip() throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("truth.txt")
         let lines = [LeaderboardLine(impressionID: 1, values: [0, 1, 0]),
@@ -44,7 +38,7 @@ struct LeaderboardFileTests {
 
     @Test("a writer that is never closed leaves no file")
     func atomic() throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
         do {
             let writer = try PredictionFile.writer(url: directory.appendingPathComponent("prediction.txt"))
@@ -57,7 +51,7 @@ struct LeaderboardFileTests {
 
     @Test("malformed lines name the file and line")
     func malformed() throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
         let cases: [(String, LeaderboardFileKind)] = [
             ("1 [1,2]\n2 [1, 2]\n", .prediction),   // space inside the list
@@ -82,7 +76,7 @@ struct LeaderboardFileTests {
 
     @Test("a final line without newline and CRLF line ends are read")
     func lineEnds() throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("prediction.txt")
         try "1 [2,1]\r\n2 [1,2]".write(to: url, atomically: true, encoding: .utf8)
@@ -92,7 +86,7 @@ struct LeaderboardFileTests {
 
     @Test("scoring walks the files in lockstep like evaluate.py")
     func scoring() throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
         let truth = directory.appendingPathComponent("truth.txt")
         let prediction = directory.appendingPathComponent("prediction.txt")

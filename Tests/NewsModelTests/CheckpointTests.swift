@@ -2,12 +2,7 @@ import Foundation
 import Testing
 @testable import NewsModel
 import TensorMath
-
-func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("newsmodel-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
+import TestSupport
 
 @Suite("Checkpoints and safetensors")
 struct CheckpointTests {
@@ -32,7 +27,7 @@ struct CheckpointTests {
 
     @Test("safetensors files written by the Python library are read (golden fixture)")
     func readsPythonFile() throws {
-        let url = fixtures.appendingPathComponent("golden/fastformer/model.safetensors")
+        let url = Fixtures.url("golden/fastformer/model.safetensors")
         let file = try SafeTensors(contentsOf: url)
         #expect(file["word_embedding.weight"]?.shape == [24, 12])
         #expect(file["word_embedding.weight"]?.values.prefix(12).allSatisfy { $0 == 0 } == true)
@@ -79,7 +74,7 @@ struct CheckpointTests {
         gradients.values[100] = 1
         adam.step(parameters: parameters, gradients: gradients)
         let vocabulary = ["[PAD]", "[UNK]"] + (2..<12).map { "word\($0)" }
-        let root = try temporaryDirectory()
+        let root = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: root) }
         let directory = root.appendingPathComponent("checkpoint")
         try Checkpoint.save(parameters: parameters, vocabulary: vocabulary, optimizer: adam, to: directory)
@@ -102,7 +97,7 @@ struct CheckpointTests {
         let configuration = tinyConfiguration(.fastformer)
         let parameters = try NRMSParameters(configuration: configuration, seed: 1)
         let vocabulary = ["[PAD]", "[UNK]"] + (2..<12).map { "w\($0)" }
-        let root = try temporaryDirectory()
+        let root = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: root) }
         let directory = root.appendingPathComponent("checkpoint")
         try Checkpoint.save(parameters: parameters, vocabulary: vocabulary, to: directory)
@@ -121,7 +116,7 @@ struct CheckpointTests {
         let configuration = tinyConfiguration(.fastformer)
         let parameters = try NRMSParameters(configuration: configuration, seed: 1)
         let vocabulary = ["[PAD]", "[UNK]"] + (2..<12).map { "w\($0)" }
-        let root = try temporaryDirectory()
+        let root = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: root) }
         let directory = root.appendingPathComponent("checkpoint")
         try Checkpoint.save(parameters: parameters, vocabulary: vocabulary, to: directory)
@@ -143,7 +138,3 @@ struct CheckpointTests {
         #expect(throws: ModelError.self) { try Checkpoint.load(from: directory) }
     }
 }
-
-/// `Fixtures/` at the package root.
-let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("Fixtures")

@@ -1,7 +1,9 @@
+import Basics
 import Foundation
 import Testing
 @testable import NewsModel
 import TensorMath
+import TestSupport
 
 /// Compares the Swift model with the independent PyTorch reference (`Fixtures/golden/`, float64 autograd).
 @Suite("Golden fixtures from PyTorch")
@@ -31,7 +33,7 @@ struct GoldenTests {
 
     @Test("forward values, gradients and two Adam steps match PyTorch", arguments: NRMSConfiguration.Encoder.allCases)
     func golden(encoder: NRMSConfiguration.Encoder) throws {
-        let directory = fixtures.appendingPathComponent("golden/\(encoder.rawValue)")
+        let directory = Fixtures.url("golden/\(encoder.rawValue)")
         let checkpoint = try Checkpoint.load(from: directory)
         let parameters = checkpoint.parameters
         let configuration = parameters.configuration

@@ -3,33 +3,22 @@ import MIND
 import Store
 import Testing
 @testable import NewsRecCLI
+import TestSupport
 
 /// Captures what a command writes to standard output and standard error.
 private final class Capture: @unchecked Sendable {
-    private let lock = NSLock()
-    private var outText = "", errText = ""
-    var out: String { lock.withLock { outText } }
-    var err: String { lock.withLock { errText } }
+    private let output = OutputCapture()
+    var out: String { output.out }
+    var err: String { output.err }
 
     func context(interactive: Bool = false) -> CommandContext {
-        CommandContext(out: { text in self.lock.withLock { self.outText += text } },
-                       err: { text in self.lock.withLock { self.errText += text } },
-                       interactive: interactive)
+        CommandContext(out: output.writeOut, err: output.writeErr, interactive: interactive)
     }
 }
 
 private enum Files {
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
-    static func sample(_ name: String) -> String { fixtures.appendingPathComponent("sample/\(name)").path }
-    static func bad(_ name: String) -> String { fixtures.appendingPathComponent("bad/\(name)").path }
-
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("IngestCommandTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func sample(_ name: String) -> String { Fixtures.sample(name).path }
+    static func bad(_ name: String) -> String { Fixtures.bad(name).path }
 }
 
 /// The "label  number" lines of the ingest summary table.
@@ -47,7 +36,7 @@ private func summaryValues(_ text: String) -> [String: Int] {
 struct IngestCommandTests {
     @Test("ingest prints the summary and progress; stats shows the sample's counts as a table and as JSON")
     func ingestThenStats() throws {
-        let directory = try Files.temporaryDirectory()
+        let directory = try TemporaryDirectory("IngestCommandTests").url
         defer { try? FileManager.default.removeItem(at: directory) }
         let db = directory.appendingPathComponent("s.sqlite").path
 
@@ -95,7 +84,7 @@ struct IngestCommandTests {
 
     @Test("bad input exits non-zero naming file and line and leaves the store unchanged; --skip-bad-lines counts")
     func badInput() throws {
-        let directory = try Files.temporaryDirectory()
+        let directory = try TemporaryDirectory("IngestCommandTests").url
         defer { try? FileManager.default.removeItem(at: directory) }
         let db = directory.appendingPathComponent("b.sqlite").path
         let quiet = Capture()
@@ -131,7 +120,7 @@ struct IngestCommandTests {
         #expect(capture.out.contains("Usage: newsrec ingest"))
         #expect(NewsRecCLI.run(["stats", "--help"], context: capture.context()) == 0)
 
-        let directory = try Files.temporaryDirectory()
+        let directory = try TemporaryDirectory("IngestCommandTests").url
         defer { try? FileManager.default.removeItem(at: directory) }
         let missing = directory.appendingPathComponent("missing.sqlite").path
         #expect(NewsRecCLI.run(["stats", "--db", missing], context: capture.context()) == 1)

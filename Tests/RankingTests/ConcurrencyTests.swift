@@ -3,6 +3,7 @@ import MIND
 import Store
 import Testing
 @testable import Ranking
+import TestSupport
 
 /// Readers rank while writers click, ingest and embed: nothing fails and no click is lost.
 @Suite("Concurrent ranking, clicking and ingesting", .serialized)
@@ -64,9 +65,7 @@ struct ConcurrencyTests {
 
     @Test("processes: newsrec click and newsrec ingest processes write while this process ranks")
     func processes() throws {
-        let binary = packageRoot.appendingPathComponent(".build/debug/newsrec")
-        try #require(FileManager.default.isExecutableFile(atPath: binary.path),
-                     "build the newsrec binary first (swift build): \(binary.path)")
+        let binary = try BuiltProducts.executable("newsrec")
         let file = try TemporaryStore()
         let data = Self.records(news: 60, users: 12, time: SmallData.start)
         try NewsStore(path: file.path).ingest(split: .dev, news: data.news, impressions: data.impressions)
@@ -114,42 +113,10 @@ struct ConcurrencyTests {
     }
 }
 
-/// The package root, found from this file's path (Tests/RankingTests/…).
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
 /// Thread-safe list of failure messages.
 final class Failures: @unchecked Sendable {
     private let lock = NSLock()
     private var messages: [String] = []
     func add(_ message: String) { lock.withLock { messages.append(message) } }
     var all: [String] { lock.withLock { messages } }
-}
-
-/// Writes records in MIND's TSV formats.
-enum MINDText {
-    static func news(_ articles: [NewsArticle]) -> String {
-        articles.map { [$0.id.rawValue, $0.category, $0.subcategory, $0.title, $0.abstract, $0.url, "[]", "[]"]
-            .joined(separator: "\t") + "\n" }.joined()
-    }
-
-    static func behaviors(_ impressions: [Impression]) -> String {
-        impressions.map { impression in
-            let candidates = impression.candidates.map { "\($0.news)-\($0.clicked == true ? 1 : 0)" }
-            return ["\(impression.id)", impression.user.rawValue, time(impression.time),
-                    impression.history.map(\.rawValue).joined(separator: " "), candidates.joined(separator: " ")]
-                .joined(separator: "\t") + "\n"
-        }.joined()
-    }
-
-    /// `MM/DD/YYYY h:mm:ss AM|PM` in UTC.
-    static func time(_ seconds: Int64) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second],
-                                        from: Date(timeIntervalSince1970: TimeInterval(seconds)))
-        let hour12 = (c.hour! + 11) % 12 + 1
-        return String(format: "%d/%d/%d %d:%02d:%02d %@", c.month!, c.day!, c.year!, hour12, c.minute!, c.second!,
-                      c.hour! < 12 ? "AM" : "PM")
-    }
 }

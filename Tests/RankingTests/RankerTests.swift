@@ -3,6 +3,7 @@ import MIND
 import Store
 import Testing
 @testable import Ranking
+import TensorMath
 
 @Suite("Ranker")
 struct RankerTests {
@@ -15,7 +16,7 @@ struct RankerTests {
             for d in user.indices { user[d] += v[d] }
         }
         user = user.map { 2 * $0 / Float(history.count) }
-        return VectorKernels.dot(user, HashingEncoder.vector(for: titles[candidate]!, dimension: encoder.dimension))
+        return VectorMath.dot(user, HashingEncoder.vector(for: titles[candidate]!, dimension: encoder.dimension))
     }
 
     func makeRanker(_ fixture: StoreFixture, _ encoder: HashingEncoder) throws -> Ranker {

@@ -1,20 +1,22 @@
+import Basics
 import Foundation
 import MIND
 import Store
 @testable import Ranking
+import TestSupport
 
 /// A temporary store file, removed (with its WAL files) when the test's scope ends.
 final class TemporaryStore: Sendable {
-    let directory: URL
+    let folder: TemporaryDirectory
+    var directory: URL { folder.url }
     let path: String
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("rank-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        path = directory.appendingPathComponent("store.sqlite").path
+        folder = try TemporaryDirectory("rank")
+        path = folder.path("store.sqlite")
     }
 
-    deinit { try? FileManager.default.removeItem(at: directory) }
+    deinit { folder.remove() }
 }
 
 /// A small hand-made data set: 6 news, two users with impressions on two days.

@@ -1,5 +1,6 @@
 import Testing
 @testable import Ranking
+import TensorMath
 
 @Suite("Top-k selection")
 struct TopKTests {
@@ -53,7 +54,7 @@ struct VectorMatrixTests {
         let a = (0 ..< length).map { Float(($0 * 37) % 11) / 7 - 0.6 }
         let b = (0 ..< length).map { Float(($0 * 13) % 5) / 3 - 0.4 }
         let reference = zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-        #expect(abs(Double(VectorKernels.dot(a, b)) - reference) < 1e-5)
+        #expect(abs(Double(VectorMath.dot(a, b)) - reference) < 1e-5)
     }
 
     @Test("scores rows against a query and selects the top rows")

@@ -2,6 +2,7 @@ import Foundation
 import MIND
 import Testing
 @testable import Store
+import TestSupport
 
 @Suite("Ingest")
 struct IngestTests {
@@ -100,14 +101,14 @@ struct IngestTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try NewsStore(path: directory.path("i.sqlite"))
-        try store.ingest(split: .train, newsFile: Fixture.sample("news.tsv"),
-                         behaviorsFile: Fixture.sample("behaviors_train.tsv"))
-        try store.ingest(split: .test, newsFile: Fixture.sample("news.tsv"),
-                         behaviorsFile: Fixture.sample("behaviors_test.tsv"))
+        try store.ingest(split: .train, newsFile: Fixtures.sample("news.tsv"),
+                         behaviorsFile: Fixtures.sample("behaviors_train.tsv"))
+        try store.ingest(split: .test, newsFile: Fixtures.sample("news.tsv"),
+                         behaviorsFile: Fixtures.sample("behaviors_test.tsv"))
         let first = try snapshot(store.database)
         #expect(first["candidates"]?.count == 15)
-        let summary = try store.ingest(split: .train, newsFile: Fixture.sample("news.tsv"),
-                                       behaviorsFile: Fixture.sample("behaviors_train.tsv"))
+        let summary = try store.ingest(split: .train, newsFile: Fixtures.sample("news.tsv"),
+                                       behaviorsFile: Fixtures.sample("behaviors_train.tsv"))
         #expect(summary.impressions == 4 && summary.candidates == 10 && summary.newsRows == 5)
         #expect(try snapshot(store.database) == first)
         #expect(try store.database.scalarInt("SELECT count(*) FROM ingest_runs") == 3)
@@ -118,16 +119,16 @@ struct IngestTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try NewsStore(path: directory.path("x.sqlite"))
-        try store.ingest(split: .train, newsFile: Fixture.sample("news.tsv"),
-                         behaviorsFile: Fixture.sample("behaviors_train.tsv"))
+        try store.ingest(split: .train, newsFile: Fixtures.sample("news.tsv"),
+                         behaviorsFile: Fixtures.sample("behaviors_train.tsv"))
         let smaller = try directory.file("b.tsv", "4\tU9\t11/20/2019 9:00:00 AM\tN1\tN2-1 N3-0\n")
-        try store.ingest(split: .train, newsFile: Fixture.sample("news.tsv"), behaviorsFile: smaller)
+        try store.ingest(split: .train, newsFile: Fixtures.sample("news.tsv"), behaviorsFile: smaller)
         #expect(try store.database.scalarInt("SELECT count(*) FROM impressions") == 1)
         #expect(try store.database.scalarInt("SELECT count(*) FROM candidates") == 2)
         #expect(try store.database.scalarInt("SELECT count(*) FROM user_histories") == 1)
         #expect(try store.database.scalarInt("SELECT count(*) FROM news_references") == 3)
         // Ingesting only news keeps the split's impressions.
-        try store.ingest(split: .train, newsFile: Fixture.sample("news.tsv"), behaviorsFile: nil)
+        try store.ingest(split: .train, newsFile: Fixtures.sample("news.tsv"), behaviorsFile: nil)
         #expect(try store.database.scalarInt("SELECT count(*) FROM impressions") == 1)
     }
 
@@ -148,12 +149,12 @@ struct IngestTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try NewsStore(path: directory.path("b.sqlite"))
-        try store.ingest(split: .train, newsFile: Fixture.sample("news.tsv"),
-                         behaviorsFile: Fixture.sample("behaviors_train.tsv"))
+        try store.ingest(split: .train, newsFile: Fixtures.sample("news.tsv"),
+                         behaviorsFile: Fixtures.sample("behaviors_train.tsv"))
         let before = try snapshot(store.database, includingRuns: true)
 
-        let newsFile = newsName == "news.tsv" ? Fixture.sample(newsName) : Fixture.bad(newsName)
-        let behaviorsFile = behaviorsName.map(Fixture.bad)
+        let newsFile = newsName == "news.tsv" ? Fixtures.sample(newsName) : Fixtures.bad(newsName)
+        let behaviorsFile = behaviorsName.map(Fixtures.bad)
         do {
             try store.ingest(split: .train, newsFile: newsFile, behaviorsFile: behaviorsFile)
             Issue.record("expected a MINDFormatError")
@@ -176,16 +177,16 @@ struct IngestTests {
         text += "3002\tU1\t11/15/2019 10:22:32 AM\tN1\tN3-1\n"
         let behaviors = try directory.file("long.tsv", text)
         let store = try NewsStore(path: directory.path("l.sqlite"))
-        try store.ingest(split: .dev, newsFile: Fixture.sample("news.tsv"),
-                         behaviorsFile: Fixture.sample("behaviors_train.tsv"))
+        try store.ingest(split: .dev, newsFile: Fixtures.sample("news.tsv"),
+                         behaviorsFile: Fixtures.sample("behaviors_train.tsv"))
         let before = try snapshot(store.database, includingRuns: true)
         #expect(throws: MINDFormatError.self) {
-            try store.ingest(split: .dev, newsFile: Fixture.sample("news.tsv"), behaviorsFile: behaviors)
+            try store.ingest(split: .dev, newsFile: Fixtures.sample("news.tsv"), behaviorsFile: behaviors)
         }
         #expect(try snapshot(store.database, includingRuns: true) == before)
 
         // With skipping, the same file goes in minus the bad line.
-        let summary = try store.ingest(split: .dev, newsFile: Fixture.sample("news.tsv"), behaviorsFile: behaviors,
+        let summary = try store.ingest(split: .dev, newsFile: Fixtures.sample("news.tsv"), behaviorsFile: behaviors,
                                        options: IngestOptions(skipBadLines: true))
         #expect(summary.impressions == 3001 && summary.skippedLines == 1 && summary.candidates == 9001)
         #expect(summary.badLines.map(\.line) == [3001])
@@ -204,21 +205,21 @@ struct IngestTests {
             """)
         let store = try NewsStore(path: directory.path("s.sqlite"))
         do {
-            try store.ingest(split: .train, newsFile: Fixture.sample("news.tsv"), behaviorsFile: behaviors)
+            try store.ingest(split: .train, newsFile: Fixtures.sample("news.tsv"), behaviorsFile: behaviors)
             Issue.record("expected a MINDFormatError for the repeated id")
         } catch let error as MINDFormatError {
             #expect(error.line == 3 && error.expected.contains("unique ImpressionID"))
         }
         #expect(try store.articleCount() == 0)
 
-        let summary = try store.ingest(split: .train, newsFile: Fixture.bad("news_entities.tsv"),
+        let summary = try store.ingest(split: .train, newsFile: Fixtures.bad("news_entities.tsv"),
                                        behaviorsFile: behaviors, options: IngestOptions(skipBadLines: true))
         #expect(summary.newsRows == 2)
         #expect(summary.impressions == 2)
         #expect(summary.candidates == 4)
         #expect(summary.skippedLines == 3)
         #expect(summary.badLines.map(\.line) == [3, 3, 4])
-        #expect(summary.badLines.map(\.file) == [Fixture.bad("news_entities.tsv").path, behaviors.path, behaviors.path])
+        #expect(summary.badLines.map(\.file) == [Fixtures.bad("news_entities.tsv").path, behaviors.path, behaviors.path])
         #expect(try store.impression(split: .train, id: 1)?.user == UserID("U1"))
         #expect(summary.unknownNews == 1)  // N3: the news file lost it with its bad line
     }
@@ -241,11 +242,11 @@ struct IngestTests {
         defer { directory.remove() }
         let store = try NewsStore(path: directory.path("p.sqlite"))
         var reports: [IngestProgress] = []
-        try store.ingest(split: .train, newsFile: Fixture.sample("news.tsv"),
-                         behaviorsFile: Fixture.sample("behaviors_train.tsv"),
+        try store.ingest(split: .train, newsFile: Fixtures.sample("news.tsv"),
+                         behaviorsFile: Fixtures.sample("behaviors_train.tsv"),
                          options: IngestOptions(progressInterval: 0)) { reports.append($0) }
         let finals = reports.filter(\.isFinished)
-        #expect(finals.map(\.file) == [Fixture.sample("news.tsv").path, Fixture.sample("behaviors_train.tsv").path])
+        #expect(finals.map(\.file) == [Fixtures.sample("news.tsv").path, Fixtures.sample("behaviors_train.tsv").path])
         #expect(finals.map(\.lines) == [5, 4])
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import MIND
 import Testing
 @testable import Store
+import TestSupport
 
 @Suite("Schema migrations")
 struct MigrationTests {

@@ -2,6 +2,7 @@ import Foundation
 import MIND
 import Testing
 @testable import Store
+import TestSupport
 
 @Suite("Statistics")
 struct StatisticsTests {
@@ -11,10 +12,10 @@ struct StatisticsTests {
         defer { directory.remove() }
         let store = try NewsStore(path: directory.path("s.sqlite"))
         #expect(try store.statistics() == StoreStatistics(newsRows: 0, users: 0, splits: []))
-        try store.ingest(split: .train, newsFile: Fixture.sample("news.tsv"),
-                         behaviorsFile: Fixture.sample("behaviors_train.tsv"))
-        try store.ingest(split: .test, newsFile: Fixture.sample("news.tsv"),
-                         behaviorsFile: Fixture.sample("behaviors_test.tsv"))
+        try store.ingest(split: .train, newsFile: Fixtures.sample("news.tsv"),
+                         behaviorsFile: Fixtures.sample("behaviors_train.tsv"))
+        try store.ingest(split: .test, newsFile: Fixtures.sample("news.tsv"),
+                         behaviorsFile: Fixtures.sample("behaviors_test.tsv"))
         let statistics = try store.statistics()
         #expect(statistics.newsRows == 5)
         #expect(statistics.users == 4)   // U1, U2, U3 in train; U4 (and U1) in test

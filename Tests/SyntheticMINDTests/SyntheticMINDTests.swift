@@ -3,6 +3,7 @@ import MIND
 import Metrics
 import Testing
 @testable import SyntheticMIND
+import TestSupport
 
 /// A generated dataset shared by the tests of this file (generated once per test process).
 struct GeneratedDataset: Sendable {
@@ -13,8 +14,8 @@ struct GeneratedDataset: Sendable {
     static let shared: GeneratedDataset = {
         let configuration = SyntheticMINDConfiguration(users: 400, news: 4_000, impressions: 2_000, seed: 42,
                                                        wordDimension: 24)
-        let directory = temporaryDirectory("shared")
         do {
+            let directory = try TemporaryDirectory("SyntheticMINDTests-shared").url
             let report = try SyntheticMINDGenerator(configuration: configuration).write(to: directory)
             return GeneratedDataset(directory: directory, report: report, configuration: configuration)
         } catch {
@@ -31,10 +32,6 @@ struct GeneratedDataset: Sendable {
     func behaviors(_ split: Split) throws -> [Impression] {
         try BehaviorsReader(url: url("\(split.rawValue)/behaviors.tsv")).readAll()
     }
-}
-
-func temporaryDirectory(_ name: String) -> URL {
-    FileManager.default.temporaryDirectory.appendingPathComponent("SyntheticMINDTests-\(name)-\(UUID().uuidString)")
 }
 
 /// Every file of a dataset directory, by relative path.
@@ -204,7 +201,7 @@ struct SyntheticMINDFileTests {
 
         // Random ranks through the leaderboard path.
         var random = SystemRandomNumberGenerator()
-        let prediction = temporaryDirectory("prediction")
+        let prediction = try TemporaryDirectory("prediction").url
         try FileManager.default.createDirectory(at: prediction, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: prediction) }
         let lines = truth.map { line in
@@ -277,9 +274,9 @@ struct SyntheticMINDGenerationTests {
     func determinism() throws {
         let configuration = SyntheticMINDConfiguration(users: 60, news: 200, impressions: 150, seed: 9,
                                                        wordDimension: 8)
-        let first = temporaryDirectory("first")
-        let second = temporaryDirectory("second")
-        let third = temporaryDirectory("third")
+        let first = try TemporaryDirectory("first").url
+        let second = try TemporaryDirectory("second").url
+        let third = try TemporaryDirectory("third").url
         defer { for url in [first, second, third] { try? FileManager.default.removeItem(at: url) } }
         try SyntheticMINDGenerator(configuration: configuration, threads: 1).write(to: first)
         try SyntheticMINDGenerator(configuration: configuration, threads: 3).write(to: second)
@@ -301,7 +298,7 @@ struct SyntheticMINDGenerationTests {
         let users = 3 * SyntheticMINDGenerator.blockSize + 7
         let configuration = SyntheticMINDConfiguration(users: users, news: 300, impressions: 900, seed: 5,
                                                        wordDimension: 4)
-        let directory = temporaryDirectory("blocks")
+        let directory = try TemporaryDirectory("blocks").url
         defer { try? FileManager.default.removeItem(at: directory) }
         try SyntheticMINDGenerator(configuration: configuration, threads: 2).write(to: directory)
         let test = try BehaviorsReader(url: directory.appendingPathComponent("test/behaviors.tsv")).readAll()

@@ -3,6 +3,7 @@ import MIND
 import Metrics
 import Testing
 @testable import Training
+import TestSupport
 
 @Suite("Evaluation")
 struct EvaluationTests {
@@ -48,7 +49,7 @@ struct EvaluationTests {
     @Test("prediction.txt parses back with the Metrics reader and scores like the in-memory metrics")
     func predictionRoundTrip() throws {
         let (corpus, model) = try Self.fixture()
-        let directory = temporaryDirectory("eval")
+        let directory = try TemporaryDirectory("eval").url
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let evaluator = Evaluator(model: model, parallelism: .dataParallel(1))

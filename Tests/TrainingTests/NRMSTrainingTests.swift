@@ -3,6 +3,7 @@ import MIND
 import NewsModel
 import Testing
 @testable import Training
+import TestSupport
 
 @Suite("NRMS training")
 struct NRMSTrainingTests {
@@ -48,7 +49,7 @@ struct NRMSTrainingTests {
     @Test("the loss decreases and dev AUC rises on a learnable toy task", arguments: [NRMSConfiguration.Encoder.fastformer, .mhsa])
     func learns(encoder: NRMSConfiguration.Encoder) throws {
         let corpus = try topicCorpus()
-        let directory = temporaryDirectory("nrms")
+        let directory = try TemporaryDirectory("nrms").url
         defer { try? FileManager.default.removeItem(at: directory) }
         let training = TrainingOptions(epochs: 8, batchSize: 8, learningRate: 1e-2, seed: 8)
         var options = Self.tiny
@@ -83,7 +84,7 @@ struct NRMSTrainingTests {
             _ = try trainer.run(resume: resume)
             return model
         }
-        let straightDirectory = temporaryDirectory("nrms"), splitDirectory = temporaryDirectory("nrms")
+        let straightDirectory = try TemporaryDirectory("nrms").url, splitDirectory = try TemporaryDirectory("nrms").url
         defer { for url in [straightDirectory, splitDirectory] { try? FileManager.default.removeItem(at: url) } }
         let straight = try run(straightDirectory, epochs: 2, resume: false)
         _ = try run(splitDirectory, epochs: 1, resume: false)

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 @testable import Training
 
@@ -23,7 +24,7 @@ final class ToyModel: TrainableModel {
         self.vocabularySize = vocabularySize
         self.dimension = dimension
         self.historyLength = historyLength
-        var random = SeededStream(seed: seed, 99)
+        var random = SplitMix64(seed: seed, keys: 99)
         embeddings = (0..<(vocabularySize * dimension)).map { _ in Float(random.nextIndex(below: 2001) - 1000) / 5000 }
     }
 

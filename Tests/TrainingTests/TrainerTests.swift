@@ -1,13 +1,15 @@
+import Basics
 import Foundation
 import MIND
 import Metrics
 import Testing
 @testable import Training
+import TestSupport
 
 /// A learnable toy corpus: news belong to one of four topics (their titles use that topic's words), each user
 /// likes one topic, clicks only news of it, and has a history of it.
 func topicCorpus(impressionsPerSplit: Int = 48, seed: UInt64 = 5) throws -> TrainingCorpus {
-    var random = SeededStream(seed: seed, 1234)
+    var random = SplitMix64(seed: seed, keys: 1234)
     let topics = 4, newsPerTopic = 12
     var news: [(id: NewsID, title: String)] = []
     for topic in 0..<topics {
@@ -38,10 +40,6 @@ func topicCorpus(impressionsPerSplit: Int = 48, seed: UInt64 = 5) throws -> Trai
                               titleLength: 30, historyLength: 8)
 }
 
-func temporaryDirectory(_ name: String = "train") -> URL {
-    FileManager.default.temporaryDirectory.appendingPathComponent("newsrec-\(name)-\(UUID().uuidString)")
-}
-
 @Suite("Trainer")
 struct TrainerTests {
     static func toy(_ corpus: TrainingCorpus) -> ToyModel {
@@ -51,7 +49,7 @@ struct TrainerTests {
     @Test("loss decreases and dev AUC rises on a learnable toy task")
     func learns() throws {
         let corpus = try topicCorpus()
-        let directory = temporaryDirectory()
+        let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
         let model = Self.toy(corpus)
         let before = try Evaluator(model: model, parallelism: .dataParallel(1))
@@ -75,7 +73,7 @@ struct TrainerTests {
     func determinism() throws {
         let corpus = try topicCorpus()
         func train(workers: Int, seed: UInt64) throws -> [Float] {
-            let directory = temporaryDirectory()
+            let directory = try TemporaryDirectory().url
             defer { try? FileManager.default.removeItem(at: directory) }
             let model = Self.toy(corpus)
             let trainer = Trainer(model: model, corpus: corpus,
@@ -104,8 +102,8 @@ struct TrainerTests {
             trainer.evaluatesDev = false
             return (model, try trainer.run(resume: resume))
         }
-        let straightDirectory = temporaryDirectory(), splitDirectory = temporaryDirectory()
-        let midDirectory = temporaryDirectory()
+        let straightDirectory = try TemporaryDirectory().url, splitDirectory = try TemporaryDirectory().url
+        let midDirectory = try TemporaryDirectory().url
         defer { for url in [straightDirectory, splitDirectory, midDirectory] { try? FileManager.default.removeItem(at: url) } }
         let (straight, straightOutcome) = try run(straightDirectory, options, resume: false)
 
@@ -132,7 +130,7 @@ struct TrainerTests {
     @Test("a run refuses a directory with a checkpoint unless resuming, and a failed save keeps the last checkpoint")
     func checkpointSafety() throws {
         let corpus = try topicCorpus(impressionsPerSplit: 8)
-        let directory = temporaryDirectory()
+        let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
         let options = TrainingOptions(epochs: 1, batchSize: 4, learningRate: 1, seed: 1)
         let trainer = Trainer(model: Self.toy(corpus), corpus: corpus, options: options,
@@ -159,7 +157,7 @@ struct TrainerTests {
     @Test("mid-epoch checkpoints keep only the latest two, and the log has each step once")
     func intervalCheckpoints() throws {
         let corpus = try topicCorpus(impressionsPerSplit: 16)
-        let directory = temporaryDirectory()
+        let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
         let trainer = Trainer(model: Self.toy(corpus), corpus: corpus,
                               options: TrainingOptions(epochs: 1, batchSize: 4, learningRate: 1, seed: 1, maxSteps: 5),

@@ -2,20 +2,15 @@ import Foundation
 import Metrics
 import Testing
 @testable import Training
+import TestSupport
 
 @Suite("Training log and report")
 struct TrainingLogTests {
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("newsrec-log-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     static let metrics = MetricsSummary(auc: 0.61, mrr: 0.28, ndcg5: 0.3, ndcg10: 0.37, impressions: 40, skipped: 2, withoutClick: 1)
 
     @Test("entries round-trip through JSON lines, and truncation drops the steps after a checkpoint")
     func roundTrip() throws {
-        let directory = try Self.temporaryDirectory()
+        let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
         let log = TrainingLog(url: directory.appendingPathComponent("train-log.jsonl"))
         let entries: [TrainingLogEntry] = (1...4).map {
@@ -33,7 +28,7 @@ struct TrainingLogTests {
 
     @Test("a malformed line is reported with its line number")
     func malformedLine() throws {
-        let directory = try Self.temporaryDirectory()
+        let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("train-log.jsonl")
         try Data("{\"kind\":\"step\",\"step\":1,\"epoch\":1,\"loss\":1,\"samples_per_second\":1,\"time\":1}\n{oops\n".utf8)

@@ -1,19 +1,19 @@
+import Basics
 import Foundation
 import Testing
 import TensorMath
-import Training
 
 @Suite("BLAS kernel selection")
 struct BLASKernelsTests {
     @Test("OpenBLAS runs kernels newer than Prescott, and sgemm matches the reference product in every transpose mode")
     func gemmAfterSelection() {
-        Parallelism.blas(1).activate()
+        BLAS.setThreadCount(1)
         let core = BLAS.kernelName
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         if cpuinfo.contains(" avx2 ") && cpuinfo.contains(" fma ") {
             #expect(core != "Prescott", "a CPU with AVX2 and FMA must not run the SSE3 kernels")
         }
-        var random = SeededStream(seed: 5)
+        var random = SplitMix64(seed: 5, keys: [])
         let m = 37, n = 45, k = 301
         let a = (0..<(m * k)).map { _ in Float(random.nextIndex(below: 2001) - 1000) / 1000 }
         let b = (0..<(k * n)).map { _ in Float(random.nextIndex(below: 2001) - 1000) / 1000 }
