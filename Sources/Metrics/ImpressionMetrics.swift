@@ -42,7 +42,7 @@ public struct ImpressionMetrics: Sendable, Equatable {
         }
         let values = scores.map { Double($0) }
         auc = negatives > 0 ? Self.auc(labels: labels, scores: values, positives: positives, negatives: negatives) : nil
-        let order = Ranking.order(scores: values)
+        let order = ScoreOrder.order(scores: values)
         var reciprocal = 0.0
         for (position, candidate) in order.enumerated() where labels[candidate] {
             reciprocal += 1.0 / Double(position + 1)

@@ -171,7 +171,7 @@ extension LeaderboardFileFormat {
 }
 
 /// `prediction.txt` for the MIND leaderboard: one line `ImpressionID [r1,r2,...]` per impression, ranks in
-/// candidate order, 1 = best (see `Ranking.ranks(scores:)`).
+/// candidate order, 1 = best (see `ScoreOrder.ranks(scores:)`).
 public enum PredictionFile: LeaderboardFileFormat {
     public static let kind = LeaderboardFileKind.prediction
 }

@@ -61,7 +61,7 @@ public struct SplitScores: Sendable {
     public func writePredictions(for table: ImpressionTable, to url: URL) throws {
         let lines = (0..<table.count).lazy.map { index in
             LeaderboardLine(impressionID: table.impressionIDs[index],
-                            values: Ranking.ranks(scores: Array(scores(of: index, in: table))))
+                            values: ScoreOrder.ranks(scores: Array(scores(of: index, in: table))))
         }
         try PredictionFile.write(lines, to: url)
     }

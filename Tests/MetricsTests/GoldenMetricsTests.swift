@@ -54,7 +54,7 @@ struct GoldenMetricsTests {
             #expect(close(metrics.mrr, impression.mrr), "impression \(index) MRR")
             #expect(close(metrics.ndcg5, impression.ndcg5), "impression \(index) nDCG@5")
             #expect(close(metrics.ndcg10, impression.ndcg10), "impression \(index) nDCG@10")
-            #expect(Ranking.ranks(scores: impression.scores) == impression.ranks, "impression \(index) ranks")
+            #expect(ScoreOrder.ranks(scores: impression.scores) == impression.ranks, "impression \(index) ranks")
             accumulator.add(metrics)
         }
         let summary = accumulator.summary
@@ -81,7 +81,7 @@ struct GoldenMetricsTests {
             // evaluate.py cannot score single-class impressions; mask them as `[]` in the truth file.
             let twoClass = clicks > 0 && clicks < impression.labels.count
             try truth.write(impressionID: id, values: twoClass ? impression.labels : [])
-            try prediction.write(impressionID: id, values: Ranking.ranks(scores: impression.scores))
+            try prediction.write(impressionID: id, values: ScoreOrder.ranks(scores: impression.scores))
         }
         try truth.close()
         try prediction.close()

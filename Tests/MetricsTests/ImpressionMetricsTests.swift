@@ -37,8 +37,8 @@ struct ImpressionMetricsTests {
         #expect(metrics.auc == 0.75)
         #expect(abs(metrics.mrr! - 2.0 / 3.0) < 1e-15)
         #expect(abs(metrics.ndcg5! - 0.9197207891481876) < 1e-15)
-        #expect(Ranking.ranks(scores: [0.5, 0.5, 0.5, 0.1]) == [1, 2, 3, 4])
-        #expect(Ranking.ranks(scores: [0.1, 0.7, 0.7, 0.9]) == [4, 2, 3, 1])
+        #expect(ScoreOrder.ranks(scores: [0.5, 0.5, 0.5, 0.1]) == [1, 2, 3, 4])
+        #expect(ScoreOrder.ranks(scores: [0.1, 0.7, 0.7, 0.9]) == [4, 2, 3, 1])
         // All tied: AUC ½ whatever the labels.
         #expect(try ImpressionMetrics(labels: [false, true, false], scores: [1.0, 1.0, 1.0]).auc == 0.5)
     }

@@ -12,7 +12,7 @@ struct LeaderboardFileTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("prediction.txt")
         let lines = [
-            LeaderboardLine(impressionID: 1, values: Ranking.ranks(scores: [0.2, 0.9, 0.1])),
+            LeaderboardLine(impressionID: 1, values: ScoreOrder.ranks(scores: [0.2, 0.9, 0.1])),
             LeaderboardLine(impressionID: 2, values: [1]),
             LeaderboardLine(impressionID: 10, values: Array(1...12).reversed()),
         ]

@@ -3,7 +3,7 @@
 /// Rule used everywhere in this module: higher score first; equal scores keep candidate order (the earlier
 /// candidate ranks first). `numpy.argsort(score)[::-1]`, used by MIND's `evaluate.py`, leaves the order of ties
 /// unspecified (for short arrays it puts the LATER candidate first); only tied scores can differ.
-public enum Ranking {
+public enum ScoreOrder {
     /// Candidate indices best first: `order[0]` is the index of the highest score.
     ///
     /// NaN scores rank after every number.
