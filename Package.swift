@@ -34,7 +34,7 @@ let package = Package(
         /// The SQLite store: schema, ingest, statistics, embedding cache, ranking.
         .target(name: "Store", dependencies: ["CSQLite", "Basics", "MIND"], resources: [.copy("Schema")]),
         /// Training loop, batching, evaluation over a dataset.
-        .target(name: "Training", dependencies: ["Basics", "NewsModel", "Metrics", "MIND", "TensorMath"], swiftSettings: fastMath),
+        .target(name: "Training", dependencies: ["Basics", "NewsModel", "Metrics", "MIND", "Store", "TensorMath"], swiftSettings: fastMath),
         /// Ranking from the store: cached news/user vectors, dot-product scoring, top-k, cold start.
         .target(name: "Ranking", dependencies: ["Basics", "Store", "NewsModel", "MIND", "TensorMath"], swiftSettings: fastMath),
         /// Command-line interface as a library, so tests can drive it in-process.

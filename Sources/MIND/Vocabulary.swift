@@ -34,9 +34,13 @@ public struct Vocabulary: Hashable, Sendable {
     /// A vocabulary of the tokens of `titles` (see `Tokenizer`), words in order of first appearance.
     public init(buildingFrom titles: some Sequence<String>) {
         self.init(tokens: [Self.padToken, Self.unknownToken])
-        for title in titles {
-            for token in Tokenizer.tokenize(title) { add(token) }
-        }
+        for title in titles { _ = addTokens(of: title) }
+    }
+
+    /// Tokenizes `text` once, adds its new words (in order of appearance) and returns the ids of all its tokens:
+    /// building a vocabulary and encoding the titles in one pass, with the ids `init(buildingFrom:)` would give.
+    public mutating func addTokens(of text: String) -> [Int32] {
+        Tokenizer.tokenize(text).map { add($0) }
     }
 
     /// Adds `token` at the end unless present; returns its id.

@@ -7,12 +7,12 @@ import TensorMath
 /// `input [rows × inputSize]` and `output [rows × outputSize]`, with `rows = offsets[sequences]`. This is
 /// exactly the padded-and-masked computation (a padded position gets weight 0 in every softmax, and there are
 /// no position embeddings), minus the work on padding. An empty sequence has no rows.
-/// The layer owns its activations and scratch, sized at construction for `maxRows` rows and sequences of at
-/// most `maxLength`; `backward` uses what the last `forward` stored (input and offsets must stay valid).
+/// The layer owns its activations and scratch, grown by `forward` to what the batch needs; `backward` uses what
+/// the last `forward` stored (input and offsets must stay valid).
 public protocol SequenceAttention: AnyObject {
     var inputSize: Int { get }
     var outputSize: Int { get }
-    /// The output of the last `forward`, `[maxRows × outputSize]` (prefix in use).
+    /// The output of the last `forward`, `[rows × outputSize]` (a prefix of the tensor).
     var output: Tensor { get }
     func forward(parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, offsets: UnsafePointer<Int32>,
                  sequences: Int)
@@ -47,8 +47,8 @@ public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
 
     /// - Parameters:
     ///   - prefix: for example `"news_encoder.attention."`.
-    public init(layout: ParameterLayout, prefix: String, heads: Int, maxSequences: Int, maxRows: Int,
-                threads: Int = 1) {
+    ///   - threads: workers for the per-sequence loops (BLAS threads are set separately).
+    public init(layout: ParameterLayout, prefix: String, heads: Int, threads: Int = 1) {
         query = Linear(layout, prefix + "query")
         key = Linear(layout, prefix + "key")
         queryAttention = Linear(layout, prefix + "query_att")
@@ -60,15 +60,21 @@ public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
         headDimension = outputSize / heads
         scale = 1 / Float(headDimension).squareRoot()
         self.threads = max(1, threads)
-        let rows = maxRows, h = outputSize
-        q = Tensor(shape: [rows, h]); k = Tensor(shape: [rows, h]); p = Tensor(shape: [rows, h])
-        u = Tensor(shape: [rows, h]); output = Tensor(shape: [rows, h])
-        alpha = Tensor(shape: [rows, heads]); beta = Tensor(shape: [rows, heads])
-        queryGlobal = Tensor(shape: [maxSequences, h]); keyGlobal = Tensor(shape: [maxSequences, h])
-        dU = Tensor(shape: [rows, h]); dQ = Tensor(shape: [rows, h]); dP = Tensor(shape: [rows, h])
-        dScores = Tensor(shape: [rows, heads])
-        dQueryGlobal = Tensor(shape: [maxSequences, h]); dKeyGlobal = Tensor(shape: [maxSequences, h])
+        let h = outputSize
+        q = Tensor(shape: [0, h]); k = Tensor(shape: [0, h]); p = Tensor(shape: [0, h])
+        u = Tensor(shape: [0, h]); output = Tensor(shape: [0, h])
+        alpha = Tensor(shape: [0, heads]); beta = Tensor(shape: [0, heads])
+        queryGlobal = Tensor(shape: [0, h]); keyGlobal = Tensor(shape: [0, h])
+        dU = Tensor(shape: [0, h]); dQ = Tensor(shape: [0, h]); dP = Tensor(shape: [0, h])
+        dScores = Tensor(shape: [0, heads])
+        dQueryGlobal = Tensor(shape: [0, h]); dKeyGlobal = Tensor(shape: [0, h])
         scratch = Tensor(shape: [self.threads, 2 * heads])
+    }
+
+    /// Grows the activations to `rows` positions in `sequences` sequences (they keep their size otherwise).
+    func reserve(rows: Int, sequences: Int) {
+        for tensor in [q, k, p, u, output, alpha, beta, dU, dQ, dP, dScores] { tensor.reserve(rows: rows) }
+        for tensor in [queryGlobal, keyGlobal, dQueryGlobal, dKeyGlobal] { tensor.reserve(rows: sequences) }
     }
 
     /// One sequence's per-head additive pooling: softmax over its `length` positions of the scaled head scores
@@ -94,7 +100,7 @@ public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
     public func forward(parameters w: UnsafePointer<Float>, input x: UnsafePointer<Float>,
                         offsets: UnsafePointer<Int32>, sequences: Int) {
         let rows = Int(offsets[sequences])
-        precondition(rows <= q.shape[0] && sequences <= queryGlobal.shape[0], "batch exceeds the attention layer's capacity")
+        reserve(rows: rows, sequences: sequences)
         self.input = x; self.offsets = offsets; self.sequences = sequences; self.rows = rows
         let hidden = outputSize, heads = heads
         query.forward(parameters: w, input: x, rows: rows, output: q.pointer, threads: threads)
@@ -227,15 +233,16 @@ public final class MultiHeadSelfAttention: SequenceAttention, @unchecked Sendabl
     let q: Tensor, k: Tensor, v: Tensor, weights: Tensor
     public let output: Tensor
     let dQ: Tensor, dK: Tensor, dV: Tensor, scratch: Tensor
-    let maxLength: Int
+    /// The longest sequence of the last `forward` (per-worker scratch holds one softmax row of it).
+    var maxLength = 0
     /// Start of each sequence's attention weights in `weights`.
-    var weightOffsets: [Int]
+    var weightOffsets: [Int] = [0]
     var input: UnsafePointer<Float>?, offsets: UnsafePointer<Int32>?, sequences = 0, rows = 0
 
     /// - Parameters:
-    ///   - maxRows: the most rows (real positions) per batch; `maxLength` the longest sequence.
-    public init(layout: ParameterLayout, prefix: String, heads: Int, maxSequences: Int, maxRows: Int, maxLength: Int,
-                threads: Int = 1) {
+    ///   - prefix: for example `"user_encoder.attention."`.
+    ///   - threads: workers for the per-sequence loops (BLAS threads are set separately).
+    public init(layout: ParameterLayout, prefix: String, heads: Int, threads: Int = 1) {
         query = Linear(layout, prefix + "query")
         key = Linear(layout, prefix + "key")
         value = Linear(layout, prefix + "value")
@@ -245,28 +252,29 @@ public final class MultiHeadSelfAttention: SequenceAttention, @unchecked Sendabl
         headDimension = outputSize / heads
         scale = 1 / Float(headDimension).squareRoot()
         self.threads = max(1, threads)
-        self.maxLength = maxLength
-        let rows = maxRows, h = outputSize
-        q = Tensor(shape: [rows, h]); k = Tensor(shape: [rows, h]); v = Tensor(shape: [rows, h])
-        output = Tensor(shape: [rows, h])
-        // Σ n_s² ≤ maxLength · Σ n_s = maxLength · rows.
-        weights = Tensor(shape: [heads, rows * min(maxLength, rows)])
-        weightOffsets = Array(repeating: 0, count: maxSequences + 1)
-        dQ = Tensor(shape: [rows, h]); dK = Tensor(shape: [rows, h]); dV = Tensor(shape: [rows, h])
-        scratch = Tensor(shape: [self.threads, maxLength + 2])
+        let h = outputSize
+        q = Tensor(shape: [0, h]); k = Tensor(shape: [0, h]); v = Tensor(shape: [0, h])
+        output = Tensor(shape: [0, h])
+        weights = Tensor(shape: [0])
+        dQ = Tensor(shape: [0, h]); dK = Tensor(shape: [0, h]); dV = Tensor(shape: [0, h])
+        scratch = Tensor(shape: [0])
     }
 
     public func forward(parameters w: UnsafePointer<Float>, input x: UnsafePointer<Float>,
                         offsets: UnsafePointer<Int32>, sequences: Int) {
         let rows = Int(offsets[sequences])
-        precondition(rows <= q.shape[0] && sequences < weightOffsets.count, "batch exceeds the attention layer's capacity")
         self.input = x; self.offsets = offsets; self.sequences = sequences; self.rows = rows
         let hidden = outputSize, heads = heads, d = headDimension, scale = scale
+        weightOffsets = [0]
+        maxLength = 0
         for s in 0..<sequences {
             let n = Int(offsets[s + 1] - offsets[s])
-            precondition(n <= maxLength, "sequence of \(n) exceeds the attention layer's maximum length")
-            weightOffsets[s + 1] = weightOffsets[s] + heads * n * n
+            maxLength = max(maxLength, n)
+            weightOffsets.append(weightOffsets[s] + heads * n * n)
         }
+        for tensor in [q, k, v, output, dQ, dK, dV] { tensor.reserve(rows: rows) }
+        weights.reserve(rows: weightOffsets[sequences])
+        scratch.reserve(rows: threads * (maxLength + 2))
         query.forward(parameters: w, input: x, rows: rows, output: q.pointer, threads: threads)
         key.forward(parameters: w, input: x, rows: rows, output: k.pointer, threads: threads)
         value.forward(parameters: w, input: x, rows: rows, output: v.pointer, threads: threads)

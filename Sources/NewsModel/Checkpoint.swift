@@ -1,33 +1,20 @@
 import Foundation
+import MIND
 
 /// A model checkpoint directory: `model.safetensors` (F32, PyTorch names and layout), `config.json`,
-/// `vocab.txt` (line i = token of id i) and, when saved with an optimizer, `optimizer.safetensors`
-/// (`adam.m.<name>`, `adam.v.<name>`, metadata `step`).
+/// `vocab.txt` (line i = token of id i, read and written by `MIND.Vocabulary`) and, when saved with the optimizer,
+/// `optimizer.safetensors` (`adam.m.<name>`, `adam.v.<name>`, metadata `step`).
+///
+/// A training run directory holds several checkpoints and a one-line file `latest` naming the newest complete one;
+/// every command that reads a model accepts either (`resolve`).
 public enum Checkpoint {
-    /// What `load` returns.
-    public struct Contents {
-        public var parameters: NRMSParameters
-        /// Tokens by id (`[PAD]`, `[UNK]`, …): hand to `MIND.Vocabulary(tokens:)`.
-        public var vocabulary: [String]
-        /// The optimizer state, when the checkpoint has one.
-        public var optimizer: Adam?
-    }
+    /// The file of a run directory that names its newest complete checkpoint.
+    public static let latestFile = "latest"
 
-    /// Saves atomically: everything is written into a temporary directory next to `directory`, which then
+    /// Saves `model` atomically: everything is written into a temporary directory next to `directory`, which then
     /// replaces `directory` by rename. An existing checkpoint is replaced only once the new one is complete.
-    ///
-    /// - Parameters:
-    ///   - vocabulary: `configuration.vocabularySize` tokens, without newlines.
-    ///   - optimizer: also save its state, for resuming training.
-    public static func save(parameters: NRMSParameters, vocabulary: [String], optimizer: Adam? = nil,
-                            to directory: URL) throws {
-        let configuration = parameters.configuration
-        guard vocabulary.count == configuration.vocabularySize else {
-            throw ModelError.invalidConfiguration("vocabulary has \(vocabulary.count) tokens, vocab_size is \(configuration.vocabularySize)")
-        }
-        if let bad = vocabulary.first(where: { $0.contains("\n") || $0.contains("\r") }) {
-            throw ModelError.invalidConfiguration("vocabulary token \(bad.debugDescription) contains a line break")
-        }
+    /// - Parameter includingOptimizer: also save Adam's state, for resuming training.
+    public static func save(_ model: NRMSModel, to directory: URL, includingOptimizer: Bool = true) throws {
         let fileManager = FileManager.default
         let directory = directory.standardizedFileURL
         let parent = directory.deletingLastPathComponent()
@@ -37,20 +24,7 @@ public enum Checkpoint {
         let retired = parent.appendingPathComponent(".\(directory.lastPathComponent).old-\(unique)")
         try fileManager.createDirectory(at: temporary, withIntermediateDirectories: false)
         do {
-            var model = SafeTensors()
-            model.metadata = ["format": "pt"]
-            for entry in parameters.layout.entries {
-                model.set(entry.name, shape: entry.shape,
-                          values: UnsafeBufferPointer(start: parameters.values.pointer + entry.offset, count: entry.count))
-            }
-            try model.encoded().write(to: temporary.appendingPathComponent("model.safetensors"))
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try (encoder.encode(configuration) + Data("\n".utf8)).write(to: temporary.appendingPathComponent("config.json"))
-            try Data(vocabulary.map { $0 + "\n" }.joined().utf8).write(to: temporary.appendingPathComponent("vocab.txt"))
-            if let optimizer {
-                try optimizer.state().encoded().write(to: temporary.appendingPathComponent("optimizer.safetensors"))
-            }
+            try writeFiles(of: model, into: temporary, includingOptimizer: includingOptimizer)
             if fileManager.fileExists(atPath: directory.path) {
                 try fileManager.moveItem(at: directory, to: retired)
                 do {
@@ -67,6 +41,51 @@ public enum Checkpoint {
             try? fileManager.removeItem(at: temporary)
             throw error
         }
+    }
+
+    /// Writes the checkpoint files of `model` into the existing directory `folder`.
+    public static func writeFiles(of model: NRMSModel, into folder: URL, includingOptimizer: Bool = true) throws {
+        let parameters = model.parameters
+        var weights = SafeTensors()
+        weights.metadata = ["format": "pt"]
+        for entry in parameters.layout.entries {
+            weights.set(entry.name, shape: entry.shape,
+                        values: UnsafeBufferPointer(start: parameters.values.pointer + entry.offset, count: entry.count))
+        }
+        try weights.encoded().write(to: folder.appendingPathComponent("model.safetensors"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try (encoder.encode(model.configuration) + Data("\n".utf8)).write(to: folder.appendingPathComponent("config.json"))
+        try model.vocabulary.write(to: folder.appendingPathComponent("vocab.txt"))
+        if includingOptimizer {
+            try model.optimizer.state().encoded().write(to: folder.appendingPathComponent("optimizer.safetensors"))
+        }
+    }
+
+    /// The checkpoint directory `url` names: itself when it holds `config.json`, else the checkpoint its `latest`
+    /// file names (a training run directory).
+    /// - Throws: `ModelError.invalidFile` when `url` is neither, or `latest` names a missing checkpoint.
+    public static func resolve(_ url: URL) throws -> URL {
+        if let latest = try latest(in: url) { return latest }
+        guard FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path) else {
+            throw ModelError.invalidFile(path: url.path, expected: "a training run directory (with '\(latestFile)') "
+                                         + "or a checkpoint directory (with config.json)")
+        }
+        return url
+    }
+
+    /// The checkpoint named by `runDirectory/latest`, or nil when there is no such file.
+    /// - Throws: `ModelError.invalidFile` when `latest` does not name a checkpoint directory of the run.
+    public static func latest(in runDirectory: URL, requiring marker: String = "config.json") throws -> URL? {
+        let pointer = runDirectory.appendingPathComponent(latestFile)
+        guard FileManager.default.fileExists(atPath: pointer.path) else { return nil }
+        let name = try String(contentsOf: pointer, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let checkpoint = runDirectory.appendingPathComponent(name, isDirectory: true)
+        guard !name.isEmpty, !name.contains("/"),
+              FileManager.default.fileExists(atPath: checkpoint.appendingPathComponent(marker).path) else {
+            throw ModelError.invalidFile(path: pointer.path, expected: "the name of a complete checkpoint, found '\(name)'")
+        }
+        return checkpoint
     }
 
     /// Reads the configuration of a checkpoint directory.
@@ -88,19 +107,46 @@ public enum Checkpoint {
         return configuration
     }
 
-    /// Loads a checkpoint directory, checking every tensor name and shape against the configuration
-    /// (missing or extra tensors are errors).
-    public static func load(from directory: URL) throws -> Contents {
+    /// Loads a checkpoint directory (or a run directory's latest checkpoint), checking every tensor name and shape
+    /// against the configuration (missing or extra tensors are errors). The optimizer state is restored when the
+    /// checkpoint has one.
+    public static func load(from url: URL) throws -> NRMSModel {
+        let directory = try resolve(url)
         let configuration = try configuration(at: directory)
         let parameters = try NRMSParameters(configuration: configuration)
-        let modelURL = directory.appendingPathComponent("model.safetensors")
-        let model = try SafeTensors(contentsOf: modelURL)
+        try readWeights(from: directory.appendingPathComponent("model.safetensors"), into: parameters)
+        let vocabularyURL = directory.appendingPathComponent("vocab.txt")
+        let vocabulary: Vocabulary
+        do {
+            vocabulary = try Vocabulary(contentsOf: vocabularyURL)
+        } catch let error as MINDFormatError {
+            throw ModelError.invalidFile(path: vocabularyURL.path, expected: "a vocabulary (\(error.description))")
+        }
+        guard vocabulary.count == configuration.vocabularySize else {
+            throw ModelError.invalidFile(path: vocabularyURL.path,
+                                         expected: "\(configuration.vocabularySize) lines (vocab_size), found \(vocabulary.count)")
+        }
+        let adam = Adam(layout: parameters.layout)
+        let optimizerURL = directory.appendingPathComponent("optimizer.safetensors")
+        if FileManager.default.fileExists(atPath: optimizerURL.path) {
+            try adam.restore(from: SafeTensors(contentsOf: optimizerURL), path: optimizerURL.path)
+        }
+        return try NRMSModel(parameters: parameters, vocabulary: vocabulary, optimizer: adam)
+    }
+
+    /// Whether the checkpoint directory holds an optimizer state.
+    public static func hasOptimizerState(_ directory: URL) -> Bool {
+        FileManager.default.fileExists(atPath: directory.appendingPathComponent("optimizer.safetensors").path)
+    }
+
+    private static func readWeights(from url: URL, into parameters: NRMSParameters) throws {
+        let model = try SafeTensors(contentsOf: url)
         for entry in parameters.layout.entries {
             guard let stored = model[entry.name] else {
-                throw ModelError.tensorMismatch(path: modelURL.path, name: entry.name, expected: "present, shape \(entry.shape)")
+                throw ModelError.tensorMismatch(path: url.path, name: entry.name, expected: "present, shape \(entry.shape)")
             }
             guard stored.shape == entry.shape else {
-                throw ModelError.tensorMismatch(path: modelURL.path, name: entry.name,
+                throw ModelError.tensorMismatch(path: url.path, name: entry.name,
                                                 expected: "shape \(entry.shape), found \(stored.shape)")
             }
             stored.values.withUnsafeBufferPointer {
@@ -108,28 +154,8 @@ public enum Checkpoint {
             }
         }
         if let extra = model.names.first(where: { parameters.layout.entry(named: $0) == nil }) {
-            throw ModelError.tensorMismatch(path: modelURL.path, name: extra, expected: "no such parameter in a \(configuration.encoder) model")
+            throw ModelError.tensorMismatch(path: url.path, name: extra,
+                                            expected: "no such parameter in a \(parameters.configuration.encoder) model")
         }
-        let vocabularyURL = directory.appendingPathComponent("vocab.txt")
-        guard let text = try? String(contentsOf: vocabularyURL, encoding: .utf8) else {
-            throw ModelError.invalidFile(path: vocabularyURL.path, expected: "a readable UTF-8 vocab.txt")
-        }
-        var tokens = text.components(separatedBy: "\n")
-        if tokens.last == "" { tokens.removeLast() }
-        guard tokens.count == configuration.vocabularySize else {
-            throw ModelError.invalidFile(path: vocabularyURL.path,
-                                         expected: "\(configuration.vocabularySize) lines (vocab_size), found \(tokens.count)")
-        }
-        guard tokens.count >= 2, tokens[0] == "[PAD]", tokens[1] == "[UNK]" else {
-            throw ModelError.invalidFile(path: vocabularyURL.path, expected: "[PAD] on line 1 and [UNK] on line 2")
-        }
-        var optimizer: Adam?
-        let optimizerURL = directory.appendingPathComponent("optimizer.safetensors")
-        if FileManager.default.fileExists(atPath: optimizerURL.path) {
-            let adam = Adam(layout: parameters.layout)
-            try adam.restore(from: SafeTensors(contentsOf: optimizerURL), path: optimizerURL.path)
-            optimizer = adam
-        }
-        return Contents(parameters: parameters, vocabulary: tokens, optimizer: optimizer)
     }
 }

@@ -2,7 +2,7 @@ import Basics
 import TensorMath
 
 /// Word-embedding lookup: `output[t] = E[token[t]]` with `E [V × E]` at offset 0 of the parameters.
-/// The gradient is sparse: only the rows of tokens seen are written (and recorded in `NRMSGradients`).
+/// The gradient is sparse: only the rows of tokens seen get a row in `NRMSGradients`.
 public struct Embedding: Sendable {
     public let vocabularySize: Int, dimension: Int
     public let weight: Int
@@ -25,19 +25,18 @@ public struct Embedding: Sendable {
         }
     }
 
-    /// `dE[token[t]] += outputGradient[t]` for every `t`; marks the rows in `gradients`.
+    /// `dE[token[t]] += outputGradient[t]` for every `t`, in token order for each row.
     public func backward(gradients: NRMSGradients, tokens: UnsafePointer<Int32>, count: Int,
                          outputGradient: UnsafePointer<Float>, threads: Int = 1) {
         let e = dimension, workers = max(1, threads)
-        let table = DisjointWrites(gradients.values.pointer + weight), ids = DisjointWrites(tokens)
-        let dOut = DisjointWrites(outputGradient)
+        gradients.reserveRows(UnsafeBufferPointer(start: tokens, count: count))
+        let ids = DisjointWrites(tokens), dOut = DisjointWrites(outputGradient)
         // Worker k owns the rows with id % workers == k, so concurrent scatter-adds never collide.
         parallelForWorkers(workers, threads: workers) { worker, _ in
             for t in 0..<count where Int(ids.base[t]) % workers == worker {
-                VectorMath.add(dOut.base + t * e, into: table.base + Int(ids.base[t]) * e, count: e)
+                VectorMath.add(dOut.base + t * e, into: gradients.existingRow(ids.base[t])!, count: e)
             }
         }
-        for t in 0..<count { gradients.markWordRow(tokens[t]) }
     }
 }
 
@@ -70,23 +69,20 @@ public final class SequenceEncoder: @unchecked Sendable {
 
     /// - Parameters:
     ///   - prefix: `"news_encoder."` or `"user_encoder."`.
-    ///   - maxRows: the most real positions per batch; `maxLength` the longest sequence.
-    public init(configuration: NRMSConfiguration, layout: ParameterLayout, prefix: String, maxSequences: Int,
-                maxRows: Int, maxLength: Int, threads: Int = 1) {
+    ///   - threads: workers for the per-sequence loops.
+    public init(configuration: NRMSConfiguration, layout: ParameterLayout, prefix: String, threads: Int = 1) {
         switch configuration.encoder {
         case .fastformer:
             attention = FastformerAttention(layout: layout, prefix: prefix + "attention.", heads: configuration.headCount,
-                                            maxSequences: maxSequences, maxRows: maxRows, threads: threads)
+                                            threads: threads)
         case .mhsa:
             attention = MultiHeadSelfAttention(layout: layout, prefix: prefix + "attention.",
-                                               heads: configuration.headCount, maxSequences: maxSequences,
-                                               maxRows: maxRows, maxLength: maxLength, threads: threads)
+                                               heads: configuration.headCount, threads: threads)
         }
-        pooling = AdditivePooling(layout: layout, prefix: prefix + "pooling.", maxSequences: maxSequences,
-                                  maxRows: maxRows, threads: threads)
+        pooling = AdditivePooling(layout: layout, prefix: prefix + "pooling.", threads: threads)
         dropout = configuration.dropout
         self.threads = max(1, threads)
-        attentionGradient = Tensor(shape: [maxRows, configuration.hiddenSize])
+        attentionGradient = Tensor(shape: [0, configuration.hiddenSize])
     }
 
     /// The pooled vectors of the last `forward`, `[sequences × hidden]`.
@@ -97,6 +93,7 @@ public final class SequenceEncoder: @unchecked Sendable {
                         sequences: Int, dropoutSeed: UInt64?) {
         self.dropoutSeed = dropoutSeed
         rows = Int(offsets[sequences])
+        attentionGradient.reserve(rows: rows)
         attention.forward(parameters: w, input: input, offsets: offsets, sequences: sequences)
         if let dropoutSeed, dropout > 0 {
             dropoutInPlace(attention.output.pointer, count: rows * attention.outputSize, probability: dropout,
@@ -106,7 +103,7 @@ public final class SequenceEncoder: @unchecked Sendable {
     }
 
     /// Backward of the last `forward` given `outputGradient [sequences × hidden]`; writes the packed
-    /// `inputGradient [rows × inputSize]` when non-nil.
+    /// `inputGradient [rows × inputSize]` when non-nil. `g` is `NRMSGradients.denseBase`.
     public func backward(parameters w: UnsafePointer<Float>, gradients g: UnsafeMutablePointer<Float>,
                          outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?) {
         pooling.backward(parameters: w, gradients: g, outputGradient: outputGradient,
@@ -120,80 +117,61 @@ public final class SequenceEncoder: @unchecked Sendable {
     }
 }
 
-/// The news encoder: title tokens `[news × length]` (0 = padding) → word embedding of the real tokens →
-/// dropout → `SequenceEncoder` → news vectors `[news × hidden]`. Padding is dropped before any work
-/// (packing); an empty title encodes to zero.
+/// The news encoder: packed title tokens → word embeddings → dropout → `SequenceEncoder` → news vectors
+/// `[news × hidden]`. Titles arrive packed (`PackedSequences` of token ids: no padding anywhere); an empty title encodes to zero.
 public final class NewsEncoder: @unchecked Sendable {
     public let embedding: Embedding
     public let encoder: SequenceEncoder
     let dropout: Float, threads: Int
     let words: Tensor, wordGradient: Tensor
-    let packedTokens: UnsafeMutablePointer<Int32>, offsets: UnsafeMutablePointer<Int32>
-    public let maxNews: Int, maxLength: Int
-    var rows = 0, dropoutSeed: UInt64?
+    /// The tokens and offsets of the last `forward` (copied: `backward` reads them).
+    let tokens = IndexBuffer(), offsets = IndexBuffer()
+    var dropoutSeed: UInt64?
 
-    public init(configuration: NRMSConfiguration, layout: ParameterLayout, maxNews: Int, threads: Int = 1) {
-        let rows = maxNews * configuration.titleLength
+    public init(configuration: NRMSConfiguration, layout: ParameterLayout, threads: Int = 1) {
         embedding = Embedding(layout: layout)
         encoder = SequenceEncoder(configuration: configuration, layout: layout, prefix: "news_encoder.",
-                                  maxSequences: maxNews, maxRows: rows, maxLength: configuration.titleLength,
                                   threads: threads)
         dropout = configuration.dropout
         self.threads = max(1, threads)
-        self.maxNews = maxNews
-        maxLength = configuration.titleLength
-        words = Tensor(shape: [rows, configuration.wordDimension])
-        wordGradient = Tensor(shape: [rows, configuration.wordDimension])
-        packedTokens = .allocate(capacity: max(rows, 1))
-        offsets = .allocate(capacity: maxNews + 1)
-        offsets.initialize(repeating: 0, count: maxNews + 1)
-    }
-
-    deinit {
-        packedTokens.deallocate()
-        offsets.deallocate()
+        words = Tensor(shape: [0, configuration.wordDimension])
+        wordGradient = Tensor(shape: [0, configuration.wordDimension])
     }
 
     /// The news vectors of the last `forward`, `[news × hidden]`.
     public var output: UnsafeMutablePointer<Float> { encoder.output }
 
-    /// The number of real (non-padding) tokens in the last `forward`.
-    public var tokenCount: Int { rows }
+    /// The number of tokens in the last `forward`.
+    public var tokenCount: Int { tokens.count }
 
-    /// Encodes `news` titles of `length` tokens (`tokens [news × length]`, 0 = padding).
-    public func forward(parameters w: UnsafePointer<Float>, tokens: UnsafePointer<Int32>, news: Int, length: Int,
-                        dropoutSeed: UInt64?) {
-        precondition(news <= maxNews && length <= maxLength, "titles exceed the news encoder's capacity")
+    /// Encodes `titles`; `dropoutSeed` nil means evaluation mode.
+    public func forward(parameters w: UnsafePointer<Float>, titles: PackedSequences, dropoutSeed: UInt64?) {
         self.dropoutSeed = dropoutSeed
-        var count = 0
-        for n in 0..<news {
-            offsets[n] = Int32(count)
-            for i in 0..<length where tokens[n * length + i] != 0 {
-                packedTokens[count] = tokens[n * length + i]
-                count += 1
-            }
-        }
-        offsets[news] = Int32(count)
-        rows = count
-        embedding.forward(parameters: w, tokens: packedTokens, count: rows, output: words.pointer, threads: threads)
+        tokens.assign(titles.values)
+        offsets.assign(titles.offsets)
+        let rows = tokens.count
+        words.reserve(rows: rows)
+        wordGradient.reserve(rows: rows)
+        embedding.forward(parameters: w, tokens: tokens.pointer, count: rows, output: words.pointer, threads: threads)
         if let dropoutSeed, dropout > 0 {
             dropoutInPlace(words.pointer, count: rows * embedding.dimension, probability: dropout,
                            seed: dropoutSeed, threads: threads)
         }
-        encoder.forward(parameters: w, input: words.pointer, offsets: offsets, sequences: news,
+        encoder.forward(parameters: w, input: words.pointer, offsets: offsets.pointer, sequences: titles.count,
                         dropoutSeed: dropoutSeed.map { $0 &+ 0x5DEE_CE66_D1CE_4E5B })
     }
 
     /// Backward of the last `forward` given `outputGradient [news × hidden]`; accumulates into `gradients`.
     public func backward(parameters w: UnsafePointer<Float>, gradients: NRMSGradients,
                          outputGradient: UnsafePointer<Float>) {
-        encoder.backward(parameters: w, gradients: gradients.values.pointer, outputGradient: outputGradient,
+        let rows = tokens.count
+        encoder.backward(parameters: w, gradients: gradients.denseBase, outputGradient: outputGradient,
                          inputGradient: wordGradient.pointer)
         if let dropoutSeed, dropout > 0 {
             dropoutInPlace(wordGradient.pointer, count: rows * embedding.dimension, probability: dropout,
                            seed: dropoutSeed, threads: threads)
         }
-        embedding.backward(gradients: gradients, tokens: packedTokens, count: rows, outputGradient: wordGradient.pointer,
-                           threads: threads)
+        embedding.backward(gradients: gradients, tokens: tokens.pointer, count: rows,
+                           outputGradient: wordGradient.pointer, threads: threads)
     }
 }

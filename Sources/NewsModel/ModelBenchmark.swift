@@ -1,6 +1,7 @@
 import Basics
 import Dispatch
 import Foundation
+import MIND
 import TensorMath
 
 /// Micro-benchmarks of the model on synthetic data, matching `Tools/reference/bench_model.py` (PyTorch):
@@ -115,7 +116,7 @@ public enum ModelBenchmark {
         let historyVectors = Tensor(shape: [b * t, h])
         rng.fillGaussian(historyVectors.pointer, count: historyVectors.count, standardDeviation: 1)
         let historyMask = Tensor(shape: [b * t])
-        let packedHistory = Tensor(shape: [b * t, h])
+        let packedHistory = Tensor(shape: [b * t, h]), packedHistoryGradient = Tensor(shape: [b * t, h])
         var historyOffsets = [Int32](repeating: 0, count: b + 1)
         /// Packs the padded `[b × t × h]` histories (the encoder input format of the PyTorch reference).
         func packHistories() {
@@ -144,8 +145,11 @@ public enum ModelBenchmark {
         for i in 0..<h { direction[i] = Float(rng.nextGaussian()) }
         for row in 0..<projection.shape[0] { for i in 0..<h { projection[row * h + i] = direction[i] } }
 
-        let workspace = try NRMSWorkspace(configuration: configuration, maxBatchSize: b, maxNews: titleCount,
-                                          maxCandidates: c, threads: options.threads)
+        let vocabulary = Vocabulary(tokens: [Vocabulary.padToken, Vocabulary.unknownToken]
+                                    + (2..<configuration.vocabularySize).map { "w\($0)" })
+        let model = try NRMSModel(parameters: parameters, vocabulary: vocabulary)
+        let workspace = model.makeWorkspace(threads: options.threads)
+        let packedTitles = PackedSequences(padded: titles, width: l, padding: 0)
         let w = UnsafePointer(parameters.values.pointer)
         var rows: [Row] = []
         func record(_ part: String, _ mode: String, _ shape: String, _ flops: Double?, samples: Int? = nil,
@@ -171,10 +175,10 @@ public enum ModelBenchmark {
         }
         let newsFlops = forwardFlops(configuration, input: configuration.wordDimension, rows: tokenRows, pairs: tokenPairs)
         let userFlops = forwardFlops(configuration, input: h, rows: clickRows, pairs: clickPairs)
-        try titles.withUnsafeBufferPointer { tokens in
+        do {
             let news = workspace.newsEncoder, users = workspace.userEncoder, gradients = workspace.gradients
             record("news_encoder", "forward", "\(titleCount)x\(l)", newsFlops) {
-                news.forward(parameters: w, tokens: tokens.baseAddress!, news: titleCount, length: l, dropoutSeed: nil)
+                news.forward(parameters: w, titles: packedTitles, dropoutSeed: nil)
             }
             record("user_encoder", "forward", "\(b)x\(t)x\(h)", userFlops) {
                 packHistories()
@@ -185,7 +189,7 @@ public enum ModelBenchmark {
             record("news_encoder", "fwd+bwd", "\(titleCount)x\(l)", 3 * newsFlops) {
                 gradients.zero()
                 seed &+= 1
-                news.forward(parameters: w, tokens: tokens.baseAddress!, news: titleCount, length: l, dropoutSeed: seed)
+                news.forward(parameters: w, titles: packedTitles, dropoutSeed: seed)
                 news.backward(parameters: w, gradients: gradients, outputGradient: projection.pointer)
             }
             record("user_encoder", "fwd+bwd", "\(b)x\(t)x\(h)", 3 * userFlops) {
@@ -194,16 +198,17 @@ public enum ModelBenchmark {
                 packHistories()
                 users.forward(parameters: w, input: packedHistory.pointer, offsets: historyOffsets, sequences: b,
                               dropoutSeed: seed)
-                users.backward(parameters: w, gradients: gradients.values.pointer, outputGradient: projection.pointer,
-                               inputGradient: workspace.historyGradient.pointer)
+                users.backward(parameters: w, gradients: gradients.denseBase, outputGradient: projection.pointer,
+                               inputGradient: packedHistoryGradient.pointer)
             }
-            let batch = ModelBatch(titles: titles, titleLength: l, histories: histories, historyLength: t,
-                                   candidates: candidates, candidateCount: c)
+            let batch = Batch(paddedTitles: titles, titleLength: l, paddedHistories: histories, historyLength: t,
+                              candidates: candidates, candidateCount: c)
             let adam = Adam(layout: parameters.layout, learningRate: 1e-4, threads: options.threads)
             var stepRNG = SplitMix64(seed: 2)
             try record("train_step", "step", "batch \(b)", 3 * (newsFlops + userFlops), samples: b) {
                 gradients.zero()
-                _ = try workspace.lossAndGradients(parameters: parameters, batch: batch, training: true, rng: &stepRNG)
+                _ = try model.forward(batch, workspace: workspace, dropoutSeed: stepRNG.next())
+                model.backward(batch, workspace: workspace)
                 adam.step(parameters: parameters, gradients: gradients)
             }
         }
@@ -236,9 +241,8 @@ public enum ModelBenchmark {
                 let real = length - length / 8, rowCount = batch * real
                 let layer: any SequenceAttention = encoder == .fastformer
                     ? FastformerAttention(layout: layout, prefix: "news_encoder.attention.", heads: heads,
-                                          maxSequences: batch, maxRows: rowCount, threads: options.threads)
+                                          threads: options.threads)
                     : MultiHeadSelfAttention(layout: layout, prefix: "news_encoder.attention.", heads: heads,
-                                             maxSequences: batch, maxRows: rowCount, maxLength: real,
                                              threads: options.threads)
                 let x = Tensor(shape: [rowCount, h]), dOut = Tensor(shape: [rowCount, h])
                 let dx = Tensor(shape: [rowCount, h])
@@ -257,7 +261,7 @@ public enum ModelBenchmark {
                                    threads: options.threads)
                     for i in 0..<dOut.count { dOut[i] = 1 }
                     dropoutInPlace(dOut.pointer, count: dOut.count, probability: dropout, seed: seed, threads: options.threads)
-                    layer.backward(parameters: w, gradients: gradients.values.pointer, outputGradient: dOut.pointer,
+                    layer.backward(parameters: w, gradients: gradients.denseBase, outputGradient: dOut.pointer,
                                    inputGradient: dx.pointer)
                 }
                 let flops = forwardFlops(configuration, input: h, rows: rowCount, pairs: batch * real * real)

@@ -17,20 +17,20 @@ public final class AdditivePooling: @unchecked Sendable {
     public let inputSize: Int, poolingSize: Int
     let threads: Int
     let activations: Tensor, weights: Tensor, scoreGradients: Tensor, scratch: Tensor
-    /// `[maxSequences × inputSize]`: the pooled vectors of the last `forward`.
+    /// `[sequences × inputSize]`: the pooled vectors of the last `forward` (a prefix of the tensor).
     public let output: Tensor
     var input: UnsafePointer<Float>?, offsets: UnsafePointer<Int32>?, sequences = 0, rows = 0
 
-    public init(layout: ParameterLayout, prefix: String, maxSequences: Int, maxRows: Int, threads: Int = 1) {
+    public init(layout: ParameterLayout, prefix: String, threads: Int = 1) {
         projection = Linear(layout, prefix + "proj")
         score = layout.offset(of: prefix + "score.weight")
         inputSize = projection.inputSize
         poolingSize = projection.outputSize
         self.threads = max(1, threads)
-        activations = Tensor(shape: [maxRows, poolingSize])
-        weights = Tensor(shape: [maxRows])
-        scoreGradients = Tensor(shape: [maxRows])
-        output = Tensor(shape: [maxSequences, inputSize])
+        activations = Tensor(shape: [0, poolingSize])
+        weights = Tensor(shape: [0])
+        scoreGradients = Tensor(shape: [0])
+        output = Tensor(shape: [0, inputSize])
         scratch = Tensor(shape: [self.threads, 2])
     }
 
@@ -38,7 +38,8 @@ public final class AdditivePooling: @unchecked Sendable {
     public func forward(parameters w: UnsafePointer<Float>, input x: UnsafePointer<Float>,
                         offsets: UnsafePointer<Int32>, sequences: Int) {
         let rows = Int(offsets[sequences])
-        precondition(rows <= weights.count && sequences <= output.shape[0], "batch exceeds the pooling capacity")
+        for tensor in [activations, weights, scoreGradients] { tensor.reserve(rows: rows) }
+        output.reserve(rows: sequences)
         self.input = x; self.offsets = offsets; self.sequences = sequences; self.rows = rows
         let a = poolingSize, h = inputSize
         projection.forward(parameters: w, input: x, rows: rows, output: activations.pointer, threads: threads)

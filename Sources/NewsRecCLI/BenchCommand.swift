@@ -201,7 +201,7 @@ struct BenchCommand: Command {
                                        threads: threads, context: context)
         }
         let store = try NewsStore(path: database.path, create: false)
-        let corpus = try StoreCorpus.load(store: store, splits: [.train, .dev], context: context)
+        let corpus = try TrainingCorpus.load(from: store, splits: [.train, .dev], log: context.log)
         guard let dev = corpus.splits[.dev] ?? corpus.splits[.train] else {
             throw TrainingDataError(source: database.path, expected: "a train split")
         }

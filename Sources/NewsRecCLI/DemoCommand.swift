@@ -64,7 +64,7 @@ struct DemoCommand: Command {
                                                 threads: threads, context: context)
 
         let store = try NewsStore(path: database.path, create: false)
-        let corpus = try StoreCorpus.load(store: store, splits: [.train, .dev, .test], context: context)
+        let corpus = try TrainingCorpus.load(from: store, splits: [.train, .dev, .test], log: context.log)
         let vectors = try WordVectors(contentsOf: data.appendingPathComponent("glove.txt"))
         var training = TrainingOptions(epochs: 5, batchSize: 64, learningRate: 1e-3, negatives: 4, seed: seed)
         if quick { training.maxSteps = 60 }
@@ -76,7 +76,7 @@ struct DemoCommand: Command {
             context: context)
 
         let parallelism = Parallelism.dataParallel(threads)
-        let (model, _, checkpoint) = try NRMSTraining.loadModel(from: run, parallelism: parallelism)
+        let (model, checkpoint) = try NRMSTraining.loadModel(from: run, parallelism: parallelism)
         let dev = try EvaluateCommand.evaluate(
             model: model, corpus: corpus, table: corpus.splits[.dev]!, split: .dev, checkpoint: checkpoint,
             predictions: nil, scores: nil, parallelism: parallelism, context: context)

@@ -44,7 +44,7 @@ struct EmbedCommand: Command {
     func run(context: CommandContext) throws {
         try requireStore(database)
         let started = Date()
-        let checkpoint = try NRMSTraining.resolveCheckpoint(URL(fileURLWithPath: model))
+        let checkpoint = URL(fileURLWithPath: model)
         let ranker = try Ranker(storePath: database, checkpoint: checkpoint, threads: threads)
         context.log("model \(ranker.model.id) (dimension \(ranker.model.dimension))")
         var lastReport = Date.distantPast

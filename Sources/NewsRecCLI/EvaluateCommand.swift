@@ -1,5 +1,6 @@
 import Foundation
 import MIND
+import NewsModel
 import Metrics
 import Store
 import Training
@@ -99,10 +100,10 @@ struct EvaluateCommand: Command {
     static func evaluate(store: NewsStore, model url: URL, split: Split, predictions: URL?, scores: URL?,
                          threads: Int, context: CommandContext) throws -> Result {
         let parallelism = Parallelism.dataParallel(threads)
-        let (model, vocabulary, checkpoint) = try NRMSTraining.loadModel(from: url, parallelism: parallelism)
-        let corpus = try StoreCorpus.load(store: store, vocabulary: vocabulary, splits: [split],
-                                          titleLength: model.configuration.titleLength,
-                                          historyLength: model.configuration.historyLength, context: context)
+        let (model, checkpoint) = try NRMSTraining.loadModel(from: url, parallelism: parallelism)
+        let corpus = try TrainingCorpus.load(from: store, vocabulary: model.vocabulary, splits: [split],
+                                             titleLength: model.configuration.titleLength,
+                                             historyLength: model.configuration.historyLength, log: context.log)
         guard let table = corpus.splits[split], table.count > 0 else {
             throw TrainingDataError(source: store.database.path, expected: "impressions in the \(split.rawValue) split")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TensorMath
 import MIND
 import NewsModel
 import Ranking
@@ -71,14 +72,12 @@ struct RankBenchCommand: Command {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             }
         }
-        let encoder: NRMSRankingEncoder
+        let encoder: NRMSModel
         let modelID: String
         let config: String
         if let model {
-            let url = URL(fileURLWithPath: model)
-            let contents = try Checkpoint.load(from: url)
-            encoder = NRMSRankingEncoder(parameters: contents.parameters,
-                                         vocabulary: Vocabulary(tokens: contents.vocabulary))
+            let url = try Checkpoint.resolve(URL(fileURLWithPath: model))
+            encoder = try Checkpoint.load(from: url)
             modelID = try ModelFingerprint.id(ofCheckpointAt: url)
             config = (try? String(contentsOf: url.appendingPathComponent("config.json"), encoding: .utf8)) ?? "{}"
         } else {
@@ -86,10 +85,11 @@ struct RankBenchCommand: Command {
                                         + (0 ..< 20_000).map { "w\($0)" })
             let configuration = NRMSConfiguration(vocabularySize: vocabulary.count)
             let parameters = try NRMSParameters(configuration: configuration, seed: 1)
-            encoder = NRMSRankingEncoder(parameters: parameters, vocabulary: vocabulary)
+            encoder = try NRMSModel(parameters: parameters, vocabulary: vocabulary)
             modelID = "random-init-mind"
             config = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
         }
+        BLAS.setThreadCount(1)
         let report = try RankBenchmark.run(storePath: path, options: options, modelID: modelID, config: config,
                                            encoder: encoder, log: context.log)
         if json {

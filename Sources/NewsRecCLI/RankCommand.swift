@@ -93,7 +93,7 @@ struct RankCommand: Command {
     func run(context: CommandContext) throws {
         try requireStore(database)
         let ranker = try Ranker(storePath: database,
-                                checkpoint: try NRMSTraining.resolveCheckpoint(URL(fileURLWithPath: model)))
+                                checkpoint: URL(fileURLWithPath: model))
         let result: RankingResult
         switch candidates {
         case let .list(ids):

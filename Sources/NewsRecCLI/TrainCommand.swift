@@ -91,7 +91,7 @@ struct TrainCommand: Command {
     func run(context: CommandContext) throws {
         let store = try NewsStore(path: databasePath, create: false)
         let started = Date()
-        let corpus = try StoreCorpus.load(store: store, splits: [.train, .dev], context: context)
+        let corpus = try TrainingCorpus.load(from: store, splits: [.train, .dev], log: context.log)
         context.log("loaded \(corpus.news.count) news, vocabulary \(corpus.vocabulary.count), "
             + corpus.splits.sorted { $0.key.rawValue > $1.key.rawValue }
                 .map { "\($0.key.rawValue) \($0.value.count) impressions" }.joined(separator: ", ")
@@ -185,48 +185,5 @@ enum TrainingSession {
         let total = Int(seconds.rounded())
         return total >= 3600 ? String(format: "%dh%02dm", total / 3600, total % 3600 / 60)
                              : String(format: "%dm%02ds", total / 60, total % 60)
-    }
-}
-
-/// Reads the store into a `TrainingCorpus` (token ids and row indices, no strings kept per impression).
-enum StoreCorpus {
-    /// - Parameters:
-    ///   - vocabulary: the vocabulary to encode titles with (a checkpoint's); nil builds one from every title.
-    ///   - splits: the splits to read (those without impressions are left out).
-    static func load(store: NewsStore, vocabulary: Vocabulary? = nil, splits: [Split],
-                     titleLength: Int = 30, historyLength: Int = 50, context: CommandContext) throws -> TrainingCorpus {
-        var titles: [(NewsID, String)] = []
-        try store.forEachTitle { titles.append(($0, $1)) }
-        guard !titles.isEmpty else {
-            throw TrainingDataError(source: store.database.path, expected: "ingested news (run newsrec ingest first)")
-        }
-        let vocabulary = vocabulary ?? Vocabulary(buildingFrom: titles.lazy.map(\.1))
-        var news = NewsTable(titleLength: titleLength)
-        for (id, title) in titles { news.add(id, title: title, vocabulary: vocabulary) }
-        titles = []
-        let present = Set(try store.splitsWithImpressions())
-        var tables: [Split: ImpressionTable] = [:]
-        for split in splits where present.contains(split) {
-            var table = ImpressionTable(historyLength: historyLength)
-            var unknownCandidates = 0
-            try store.forEachImpression(split: split) { impression in
-                // A candidate no news file defines is scored from an empty title rather than dropped, so that
-                // every impression keeps all its candidates (prediction files need a rank for each).
-                for candidate in impression.candidates where news.row(of: candidate.news) == nil {
-                    news.add(candidate.news, titleTokens: [])
-                    unknownCandidates += 1
-                }
-                try table.append(impression, news: news, source: "\(split.rawValue) impression")
-            }
-            if unknownCandidates > 0 {
-                context.log("\(split.rawValue): \(unknownCandidates) candidate news without a news row get an empty title")
-            }
-            if table.unknownHistoryCount > 0 {
-                context.log("\(split.rawValue): \(table.unknownHistoryCount) history clicks on news that no "
-                    + "ingested news file defines were left out")
-            }
-            tables[split] = table
-        }
-        return TrainingCorpus(vocabulary: vocabulary, news: news, splits: tables)
     }
 }

@@ -2,6 +2,7 @@ import Basics
 import Foundation
 import TensorMath
 import MIND
+import NewsModel
 import Store
 
 /// Ranks news for users from the store's cached vectors: "rank these candidates for user U" in about a millisecond
@@ -31,6 +32,8 @@ public final class Ranker: @unchecked Sendable {
     public let popularityWindow: Int64
     /// Workers scoring the whole catalogue in `rankCatalogue`: all cores.
     public let catalogueThreads = ProcessInfo.processInfo.activeProcessorCount
+    /// Titles encoded in parallel when news vectors are computed.
+    public let encodingThreads: Int
 
     // The encoder, guarded by `encoderLock`; idle connections and the catalogue matrix, guarded by `stateLock`.
     private let encoder: any RankingEncoder
@@ -45,9 +48,12 @@ public final class Ranker: @unchecked Sendable {
     ///   - config: the model's configuration text (stored with the model).
     ///   - checkpoint: where the model came from (stored with the model, informational).
     ///   - popularityWindow: seconds of data the cold-start ranking counts clicks over (default one day).
+    ///   - encodingThreads: titles encoded in parallel when news vectors are computed (default: all cores).
     public init(storePath: String, encoder: some RankingEncoder, modelID: String, config: String,
-                checkpoint: String, popularityWindow: Int64 = 86_400) throws {
+                checkpoint: String, popularityWindow: Int64 = 86_400,
+                encodingThreads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         self.storePath = storePath
+        self.encodingThreads = max(1, encodingThreads)
         self.historyLength = encoder.historyLength
         self.popularityWindow = popularityWindow
         let store = try RankingStore(path: storePath)
@@ -162,7 +168,7 @@ public final class Ranker: @unchecked Sendable {
             progress(0, articles.count)
             while done < articles.count {
                 let batch = Array(articles[done ..< min(done + batchSize, articles.count)])
-                let vectors = try encoderLock.withLock { try encoder.encodeNews(batch) }
+                let vectors = try encoderLock.withLock { try encoder.encodeNews(batch, threads: encodingThreads) }
                 try store.storeNewsVectors(model: model, ids: batch.map(\.id), vectors: vectors)
                 done += batch.count
                 progress(done, articles.count)
@@ -219,7 +225,7 @@ public final class Ranker: @unchecked Sendable {
         let articles = try store.read {
             try missing.filter { seen.insert($0).inserted }.compactMap { try store.articleText($0) }
         }
-        let encoded = try encoderLock.withLock { try encoder.encodeNews(articles) }
+        let encoded = try encoderLock.withLock { try encoder.encodeNews(articles, threads: encodingThreads) }
         try store.storeNewsVectors(model: model, ids: articles.map(\.id), vectors: encoded)
         vectors.removeAll(keepingCapacity: true)
         let stillMissing = try store.appendNewsVectors(model: model, ids: ids, to: &vectors)
@@ -325,4 +331,30 @@ private struct Catalogue: Sendable {
     var generation: Int
     var ids: [NewsID]
     var vectors: VectorMatrix
+}
+
+extension Ranker {
+    /// Opens the store at `storePath` with the NRMS checkpoint in `checkpoint` (model.safetensors, config.json,
+    /// vocab.txt; a run directory means its latest checkpoint), registered under its content hash
+    /// (`ModelFingerprint`) with its config.json.
+    ///
+    /// Sets OpenBLAS to one thread, process-wide: the ranker's products are small (one title, or one user's ≤ 50
+    /// clicks), where a second BLAS thread only adds wake-ups; titles are encoded on `threads` workers instead.
+    ///
+    /// - Parameter threads: titles encoded in parallel when news vectors are computed (default: all cores).
+    public convenience init(storePath: String, checkpoint: URL,
+                            threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                            popularityWindow: Int64 = 86_400) throws {
+        let directory = try Checkpoint.resolve(checkpoint)
+        let modelID = try ModelFingerprint.id(ofCheckpointAt: directory)
+        let model = try Checkpoint.load(from: directory)
+        let configURL = directory.appendingPathComponent("config.json")
+        guard let config = try? String(contentsOf: configURL, encoding: .utf8) else {
+            throw RankingError.missingCheckpointFile(configURL.path)
+        }
+        BLAS.setThreadCount(1)
+        try self.init(storePath: storePath, encoder: model, modelID: modelID, config: config,
+                      checkpoint: directory.standardizedFileURL.path, popularityWindow: popularityWindow,
+                      encodingThreads: threads)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NewsModel
 
 /// Hyperparameters of the training loop (the model's own live in its configuration).
 public struct TrainingOptions: Codable, Sendable, Equatable {
@@ -65,24 +66,16 @@ public struct TrainingState: Codable, Sendable, Equatable {
 /// complete checkpoint.
 public struct CheckpointDirectory {
     public static let stateFile = "training-state.json"
-    public static let latestFile = "latest"
+    public static let latestFile = Checkpoint.latestFile
 
     public let url: URL
 
     public init(url: URL) { self.url = url }
 
     /// The newest complete checkpoint, or nil when the directory holds none.
-    /// - Throws: `TrainingDataError` when `latest` names a missing checkpoint.
+    /// - Throws: `ModelError.invalidFile` when `latest` names a missing checkpoint.
     public func latest() throws -> URL? {
-        let pointer = url.appendingPathComponent(Self.latestFile)
-        guard FileManager.default.fileExists(atPath: pointer.path) else { return nil }
-        let name = try String(contentsOf: pointer, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let checkpoint = url.appendingPathComponent(name, isDirectory: true)
-        guard !name.isEmpty, !name.contains("/"),
-              FileManager.default.fileExists(atPath: checkpoint.appendingPathComponent(Self.stateFile).path) else {
-            throw TrainingDataError(source: pointer.path, expected: "the name of a complete checkpoint, found '\(name)'")
-        }
-        return checkpoint
+        try Checkpoint.latest(in: url, requiring: Self.stateFile)
     }
 
     /// The state saved in `checkpoint`.

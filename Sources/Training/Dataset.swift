@@ -1,4 +1,5 @@
 import MIND
+import NewsModel
 
 /// A problem with the data given to training or evaluation.
 public struct TrainingDataError: Error, CustomStringConvertible {
@@ -15,22 +16,20 @@ public struct TrainingDataError: Error, CustomStringConvertible {
     public var description: String { "\(source): expected \(expected)" }
 }
 
-/// Every news title as token ids, one fixed-width row per news, addressed by a dense row index.
+/// Every news title as token ids, one packed sequence per news (no padding), addressed by a dense row index.
 ///
-/// Layout: `tokens` is `[count × titleLength]` Int32, right-padded with `Vocabulary.padID`; `lengths[row]` is the
-/// number of real tokens in the row (0 for an empty title). Rows follow the order news were added.
+/// Titles are cut to `titleLength` tokens; an empty title is an empty sequence. Rows follow the order news were
+/// added.
 public struct NewsTable: Sendable {
-    /// Width of a title row (titles are cut to it).
+    /// The most tokens kept per title.
     public let titleLength: Int
     /// The news id of each row.
     public private(set) var ids: [NewsID] = []
-    /// `[count × titleLength]` token ids, right-padded with 0.
-    public private(set) var tokens: [Int32] = []
-    /// Number of real tokens per row.
-    public private(set) var lengths: [Int32] = []
+    /// The token ids of each row's title.
+    public private(set) var titles = PackedSequences()
     private var rowByID: [NewsID: Int32] = [:]
 
-    /// An empty table whose rows are `titleLength` tokens wide.
+    /// An empty table whose titles are cut to `titleLength` tokens.
     public init(titleLength: Int) {
         precondition(titleLength > 0, "titleLength must be positive")
         self.titleLength = titleLength
@@ -48,11 +47,8 @@ public struct NewsTable: Sendable {
     public mutating func add(_ id: NewsID, titleTokens: [Int32]) -> Int32 {
         if let existing = rowByID[id] { return existing }
         let row = Int32(ids.count)
-        let length = min(titleTokens.count, titleLength)
         ids.append(id)
-        tokens.append(contentsOf: titleTokens.prefix(length))
-        tokens.append(contentsOf: repeatElement(Vocabulary.padID, count: titleLength - length))
-        lengths.append(Int32(length))
+        titles.append(titleTokens.prefix(titleLength))
         rowByID[id] = row
         return row
     }
@@ -63,10 +59,11 @@ public struct NewsTable: Sendable {
         add(id, titleTokens: vocabulary.encode(title, length: titleLength))
     }
 
-    /// The token ids of `row`, padding included.
-    public func title(at row: Int) -> ArraySlice<Int32> {
-        tokens[(row * titleLength)..<((row + 1) * titleLength)]
-    }
+    /// The token ids of `row`'s title.
+    public func title(at row: Int) -> ArraySlice<Int32> { titles[row] }
+
+    /// The number of tokens of `row`'s title.
+    public func length(of row: Int) -> Int { titles.length(of: row) }
 }
 
 /// The impressions of one split as dense Int32 indices into a `NewsTable` (no strings kept).
@@ -172,9 +169,9 @@ public struct TrainingCorpus: Sendable {
     ///   - impressions: each split's impressions.
     public init(news: [(id: NewsID, title: String)], impressions: [Split: [Impression]],
                 titleLength: Int = 30, historyLength: Int = 50) throws {
-        let vocabulary = Vocabulary(buildingFrom: news.lazy.map(\.title))
+        var vocabulary = Vocabulary(tokens: [Vocabulary.padToken, Vocabulary.unknownToken])
         var table = NewsTable(titleLength: titleLength)
-        for item in news { table.add(item.id, title: item.title, vocabulary: vocabulary) }
+        for item in news { table.add(item.id, titleTokens: vocabulary.addTokens(of: item.title)) }
         var splits: [Split: ImpressionTable] = [:]
         for (split, list) in impressions {
             var impressionTable = ImpressionTable(historyLength: historyLength)

@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import NewsModel
 import TensorMath
 
 /// Inference over a whole split: every news encoded once, every impression's user once, every candidate scored.
@@ -16,18 +17,16 @@ public struct Evaluator<Model: TrainableModel> {
     public init(model: Model, parallelism: Parallelism) {
         self.model = model
         self.parallelism = parallelism
-        self.workspaces = (0..<parallelism.workers).map { _ in model.makeWorkspace() }
+        self.workspaces = (0..<parallelism.workers).map { _ in model.makeWorkspace(threads: parallelism.blasThreads) }
     }
 
-    /// The vectors of the rows of `news`: `[news.count × vectorDimension]`.
-    ///
-    /// Rows are encoded in order of title length, in chunks trimmed to their longest title (padding is masked,
-    /// so this only saves work).
+    /// The vectors of the rows of `news`: `[news.count × dimension]`, encoded in chunks of `newsChunk`
+    /// titles spread over the workers.
     /// - Parameter table: when given, only the news its histories and candidates use are encoded (the other rows
     ///   stay zero).
     public func encodeNews(_ news: NewsTable, for table: ImpressionTable? = nil) -> [Float] {
         parallelism.activate()
-        let dimension = model.vectorDimension
+        let dimension = model.dimension
         var rows = Array(0..<news.count)
         if let table {
             var used = [Bool](repeating: false, count: news.count)
@@ -35,33 +34,29 @@ public struct Evaluator<Model: TrainableModel> {
             for row in table.history { used[Int(row)] = true }
             rows = rows.filter { used[$0] }
         }
-        let order = rows.sorted { (news.lengths[$0], $0) < (news.lengths[$1], $1) }
-        let chunks = stride(from: 0, to: order.count, by: newsChunk).map { $0..<min($0 + newsChunk, order.count) }
+        let chunks = stride(from: 0, to: rows.count, by: newsChunk).map { $0..<min($0 + newsChunk, rows.count) }
         var vectors = [Float](repeating: 0, count: news.count * dimension)
         vectors.withUnsafeMutableBufferPointer { buffer in
             let output = DisjointWrites(buffer.baseAddress!)
             forEachChunk(chunks.count) { chunkIndex, workspace in
-                let chunk = chunks[chunkIndex]
-                let width = max(1, chunk.map { Int(news.lengths[order[$0]]) }.max() ?? 1)
-                var titles: [Int32] = []
-                titles.reserveCapacity(chunk.count * width)
-                for position in chunk { titles.append(contentsOf: news.title(at: order[position]).prefix(width)) }
-                let encoded = model.encodeNews(titles: titles, count: chunk.count, titleLength: width,
-                                               workspace: workspace)
-                for (offset, position) in chunk.enumerated() {
-                    (output.base + order[position] * dimension)
-                        .update(from: encoded.withUnsafeBufferPointer { $0.baseAddress! + offset * dimension },
-                                count: dimension)
+                var titles = PackedSequences()
+                for position in chunks[chunkIndex] { titles.append(news.title(at: rows[position])) }
+                let encoded = model.encodeNews(titles, workspace: workspace)
+                encoded.withUnsafeBufferPointer { source in
+                    for (offset, position) in chunks[chunkIndex].enumerated() {
+                        (output.base + rows[position] * dimension)
+                            .update(from: source.baseAddress! + offset * dimension, count: dimension)
+                    }
                 }
             }
         }
         return vectors
     }
 
-    /// The user vector of every impression of `table`: `[table.count × vectorDimension]`.
+    /// The user vector of every impression of `table`: `[table.count × dimension]`.
     public func encodeUsers(_ table: ImpressionTable, newsVectors: [Float]) -> [Float] {
         parallelism.activate()
-        let dimension = model.vectorDimension
+        let dimension = model.dimension
         let length = model.historyLength
         let chunks = stride(from: 0, to: table.count, by: userChunk).map { $0..<min($0 + userChunk, table.count) }
         var vectors = [Float](repeating: 0, count: table.count * dimension)
@@ -69,15 +64,9 @@ public struct Evaluator<Model: TrainableModel> {
             let output = DisjointWrites(buffer.baseAddress!)
             forEachChunk(chunks.count) { chunkIndex, workspace in
                 let chunk = chunks[chunkIndex]
-                var histories: [Int32] = []
-                histories.reserveCapacity(chunk.count * length)
-                for index in chunk {
-                    let history = table.history(of: index).suffix(length)
-                    histories.append(contentsOf: repeatElement(-1, count: length - history.count))
-                    histories.append(contentsOf: history)
-                }
-                let encoded = model.encodeUsers(histories: histories, count: chunk.count, newsVectors: newsVectors,
-                                                workspace: workspace)
+                var histories = PackedSequences()
+                for index in chunk { histories.append(table.history(of: index).suffix(length)) }
+                let encoded = model.encodeUsers(histories, newsVectors: newsVectors, workspace: workspace)
                 encoded.withUnsafeBufferPointer { source in
                     (output.base + chunk.lowerBound * dimension).update(from: source.baseAddress!,
                                                                         count: chunk.count * dimension)
@@ -97,7 +86,7 @@ public struct Evaluator<Model: TrainableModel> {
     public func score(_ table: ImpressionTable, newsVectors: [Float]) -> SplitScores {
         let userVectors = encodeUsers(table, newsVectors: newsVectors)
         return SplitScores(table: table, newsVectors: newsVectors, userVectors: userVectors,
-                           dimension: model.vectorDimension, threads: parallelism.workers)
+                           dimension: model.dimension, threads: parallelism.workers)
     }
 
     /// Runs `body(chunk, workspace)` for every chunk, spreading contiguous runs of chunks over the workers.

@@ -46,32 +46,17 @@ public enum NRMSTraining {
             found += 1
             return vector
         }
-        let share = (training.batchSize + parallelism.workers - 1) / parallelism.workers
-        let model = NRMSModel(parameters: parameters, vocabulary: corpus.vocabulary.tokens,
-                              maxSamplesPerWorkspace: share, candidateCount: 1 + training.negatives,
-                              workspaceThreads: parallelism.blasThreads,
-                              optimizerThreads: parallelism.workers * parallelism.blasThreads)
+        let model = try NRMSModel(parameters: parameters, vocabulary: corpus.vocabulary)
+        model.optimizer.threads = parallelism.workers * parallelism.blasThreads
         return (model, found)
     }
 
-    /// The checkpoint to use for `url`: a run directory (its latest checkpoint) or a checkpoint directory itself.
-    public static func resolveCheckpoint(_ url: URL) throws -> URL {
-        if let latest = try CheckpointDirectory(url: url).latest() { return latest }
-        guard FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path) else {
-            throw TrainingDataError(source: url.path, expected: "a training run directory (with 'latest') "
-                                    + "or a checkpoint directory (with config.json)")
-        }
-        return url
-    }
-
-    /// A model loaded from a checkpoint for inference, and its vocabulary.
-    public static func loadModel(from url: URL, parallelism: Parallelism) throws
-        -> (model: NRMSModel, vocabulary: Vocabulary, checkpoint: URL) {
-        let checkpoint = try resolveCheckpoint(url)
-        let contents = try Checkpoint.load(from: checkpoint)
-        let model = NRMSModel(parameters: contents.parameters, vocabulary: contents.vocabulary,
-                              workspaceThreads: parallelism.blasThreads,
-                              optimizerThreads: parallelism.workers * parallelism.blasThreads)
-        return (model, Vocabulary(tokens: contents.vocabulary), checkpoint)
+    /// A model loaded from a checkpoint directory or a run directory's latest checkpoint, and the checkpoint
+    /// directory it came from.
+    public static func loadModel(from url: URL, parallelism: Parallelism) throws -> (model: NRMSModel, checkpoint: URL) {
+        let checkpoint = try Checkpoint.resolve(url)
+        let model = try Checkpoint.load(from: checkpoint)
+        model.optimizer.threads = parallelism.workers * parallelism.blasThreads
+        return (model, checkpoint)
     }
 }

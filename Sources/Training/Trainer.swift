@@ -2,6 +2,7 @@ import Basics
 import Dispatch
 import Foundation
 import Metrics
+import NewsModel
 
 /// A progress report after an optimizer step.
 public struct TrainingProgress: Sendable {
@@ -58,7 +59,7 @@ public final class Trainer<Model: TrainableModel> {
 
     private let workspaces: [Model.Workspace]
     private var builders: [BatchBuilder]
-    private var batches: [TrainingBatch]
+    private var batches: [Batch]
 
     public init(model: Model, corpus: TrainingCorpus, options: TrainingOptions, parallelism: Parallelism,
                 directory: URL) {
@@ -67,9 +68,9 @@ public final class Trainer<Model: TrainableModel> {
         self.options = options
         self.parallelism = parallelism
         self.directory = CheckpointDirectory(url: directory)
-        self.workspaces = (0..<parallelism.workers).map { _ in model.makeWorkspace() }
+        self.workspaces = (0..<parallelism.workers).map { _ in model.makeWorkspace(threads: parallelism.blasThreads) }
         self.builders = Array(repeating: BatchBuilder(newsCount: corpus.news.count), count: parallelism.workers)
-        self.batches = Array(repeating: TrainingBatch(), count: parallelism.workers)
+        self.batches = Array(repeating: Batch(), count: parallelism.workers)
     }
 
     /// The training log of this run's directory.

@@ -1,4 +1,5 @@
 import Foundation
+import MIND
 import Testing
 @testable import NewsModel
 import TensorMath
@@ -71,23 +72,25 @@ struct CheckpointTests {
         #expect(parameters.tensor(named: "word_embedding.weight")![0..<6].allSatisfy { $0 == 0 })
         let adam = Adam(layout: parameters.layout)
         let gradients = NRMSGradients(layout: parameters.layout)
-        gradients.values[100] = 1
+        gradients[100] = 1
         adam.step(parameters: parameters, gradients: gradients)
-        let vocabulary = ["[PAD]", "[UNK]"] + (2..<12).map { "word\($0)" }
+        let vocabulary = Vocabulary(tokens: ["[PAD]", "[UNK]"] + (2..<12).map { "word\($0)" })
         let root = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: root) }
         let directory = root.appendingPathComponent("checkpoint")
-        try Checkpoint.save(parameters: parameters, vocabulary: vocabulary, optimizer: adam, to: directory)
+        try Checkpoint.save(NRMSModel(parameters: parameters, vocabulary: vocabulary, optimizer: adam), to: directory)
         let loaded = try Checkpoint.load(from: directory)
         #expect(loaded.parameters.configuration == configuration)
         #expect(loaded.vocabulary == vocabulary)
         #expect(loaded.parameters.values.toArray().map(\.bitPattern) == parameters.values.toArray().map(\.bitPattern))
-        #expect(loaded.optimizer?.stepCount == 1)
-        #expect(loaded.optimizer?.secondMoment.toArray() == adam.secondMoment.toArray())
+        #expect(loaded.optimizer.stepCount == 1)
+        #expect(loaded.optimizer.secondMoment.toArray() == adam.secondMoment.toArray())
         // Replacing an existing checkpoint leaves no temporary directories behind.
-        try Checkpoint.save(parameters: parameters, vocabulary: vocabulary, to: directory)
+        try Checkpoint.save(NRMSModel(parameters: parameters, vocabulary: vocabulary), to: directory,
+                            includingOptimizer: false)
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == ["checkpoint"])
-        #expect(try Checkpoint.load(from: directory).optimizer == nil)
+        #expect(!Checkpoint.hasOptimizerState(directory))
+        #expect(try Checkpoint.load(from: directory).optimizer.stepCount == 0)
         let config = try String(contentsOf: directory.appendingPathComponent("config.json"), encoding: .utf8)
         #expect(config.contains("\"word_dim\" : 6") && config.contains("\"encoder\" : \"\(encoder.rawValue)\""))
     }
@@ -96,16 +99,14 @@ struct CheckpointTests {
     func failedSave() throws {
         let configuration = tinyConfiguration(.fastformer)
         let parameters = try NRMSParameters(configuration: configuration, seed: 1)
-        let vocabulary = ["[PAD]", "[UNK]"] + (2..<12).map { "w\($0)" }
+        let vocabulary = Vocabulary(tokens: ["[PAD]", "[UNK]"] + (2..<12).map { "w\($0)" })
         let root = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: root) }
         let directory = root.appendingPathComponent("checkpoint")
-        try Checkpoint.save(parameters: parameters, vocabulary: vocabulary, to: directory)
+        try Checkpoint.save(NRMSModel(parameters: parameters, vocabulary: vocabulary), to: directory)
         #expect(throws: ModelError.self) {
-            try Checkpoint.save(parameters: parameters, vocabulary: Array(vocabulary.dropLast()), to: directory)
-        }
-        #expect(throws: ModelError.self) {
-            try Checkpoint.save(parameters: parameters, vocabulary: vocabulary.dropLast() + ["two\nlines"], to: directory)
+            try Checkpoint.save(NRMSModel(parameters: parameters, vocabulary: Vocabulary(tokens: Array(vocabulary.tokens.dropLast()))),
+                                to: directory)
         }
         #expect(try Checkpoint.load(from: directory).vocabulary == vocabulary)
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == ["checkpoint"])
@@ -115,11 +116,11 @@ struct CheckpointTests {
     func loadErrors() throws {
         let configuration = tinyConfiguration(.fastformer)
         let parameters = try NRMSParameters(configuration: configuration, seed: 1)
-        let vocabulary = ["[PAD]", "[UNK]"] + (2..<12).map { "w\($0)" }
+        let vocabulary = Vocabulary(tokens: ["[PAD]", "[UNK]"] + (2..<12).map { "w\($0)" })
         let root = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: root) }
         let directory = root.appendingPathComponent("checkpoint")
-        try Checkpoint.save(parameters: parameters, vocabulary: vocabulary, to: directory)
+        try Checkpoint.save(NRMSModel(parameters: parameters, vocabulary: vocabulary), to: directory)
         let modelURL = directory.appendingPathComponent("model.safetensors")
         var file = try SafeTensors(contentsOf: modelURL)
         file.set("news_encoder.pooling.proj.bias", shape: [6], values: Array(repeating: 0, count: 6))
@@ -128,12 +129,12 @@ struct CheckpointTests {
                                                   expected: "shape [5], found [6]")) {
             try Checkpoint.load(from: directory)
         }
-        try Checkpoint.save(parameters: parameters, vocabulary: vocabulary, to: directory)
+        try Checkpoint.save(NRMSModel(parameters: parameters, vocabulary: vocabulary), to: directory)
         file = try SafeTensors(contentsOf: modelURL)
         file.set("extra", shape: [1], values: [0])
         try file.write(to: modelURL)
         #expect(throws: ModelError.self) { try Checkpoint.load(from: directory) }
-        try Checkpoint.save(parameters: parameters, vocabulary: vocabulary, to: directory)
+        try Checkpoint.save(NRMSModel(parameters: parameters, vocabulary: vocabulary), to: directory)
         try Data("[PAD]\n[UNK]\n".utf8).write(to: directory.appendingPathComponent("vocab.txt"))
         #expect(throws: ModelError.self) { try Checkpoint.load(from: directory) }
     }

@@ -34,19 +34,18 @@ struct GoldenTests {
     @Test("forward values, gradients and two Adam steps match PyTorch", arguments: NRMSConfiguration.Encoder.allCases)
     func golden(encoder: NRMSConfiguration.Encoder) throws {
         let directory = Fixtures.url("golden/\(encoder.rawValue)")
-        let checkpoint = try Checkpoint.load(from: directory)
-        let parameters = checkpoint.parameters
+        let model = try Checkpoint.load(from: directory)
+        let parameters = model.parameters
         let configuration = parameters.configuration
         #expect(configuration.encoder == encoder)
         let expected = try SafeTensors(contentsOf: directory.appendingPathComponent("expected.safetensors"))
         let file = try JSONDecoder().decode(BatchFile.self, from: Data(contentsOf: directory.appendingPathComponent("batch.json")))
-        let batch = ModelBatch(titles: file.titles.flatMap { $0 }, titleLength: file.titles[0].count,
-                               histories: file.histories.flatMap { $0 }, historyLength: file.histories[0].count,
-                               candidates: file.candidates.flatMap { $0 }, candidateCount: file.candidates[0].count)
-        let workspace = try NRMSWorkspace(configuration: configuration, maxBatchSize: batch.size,
-                                          maxNews: batch.newsCount, threads: 2)
+        let batch = Batch(paddedTitles: file.titles.flatMap { $0 }, titleLength: file.titles[0].count,
+                          paddedHistories: file.histories.flatMap { $0 }, historyLength: file.histories[0].count,
+                          candidates: file.candidates.flatMap { $0 }, candidateCount: file.candidates[0].count)
+        let workspace = model.makeWorkspace(threads: 2)
         var rng = SplitMix64(seed: 0)
-        let loss = try workspace.lossAndGradients(parameters: parameters, batch: batch, training: false, rng: &rng)
+        let loss = try model.lossAndGradients(batch, workspace: workspace, training: false, rng: &rng)
         expectClose(workspace.newsVectors(), expected["news_vectors"]!.values, "news_vectors")
         expectClose(workspace.userVectors(), expected["user_vectors"]!.values, "user_vectors")
         expectClose(workspace.scores(), expected["scores"]!.values, "scores")
@@ -67,7 +66,7 @@ struct GoldenTests {
         for step in 0..<2 {
             if step > 0 {
                 workspace.gradients.zero()
-                _ = try workspace.lossAndGradients(parameters: parameters, batch: batch, training: false, rng: &rng)
+                _ = try model.lossAndGradients(batch, workspace: workspace, training: false, rng: &rng)
             }
             adam.step(parameters: parameters, gradients: workspace.gradients)
         }

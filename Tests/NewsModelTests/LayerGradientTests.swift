@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import NewsModel
 import TensorMath
+import TestSupport
 
 @Suite("Layer gradients (finite differences)")
 struct LayerGradientTests {
@@ -21,15 +22,15 @@ struct LayerGradientTests {
         }
         let gradients = NRMSGradients(layout: layout)
         let dy = Tensor(shape: [rows, 8], values: weights), dx = Tensor(shape: [rows, 6])
-        layer.backward(parameters: parameters.values.pointer, gradients: gradients.values.pointer, input: x.pointer,
+        layer.backward(parameters: parameters.values.pointer, gradients: gradients.denseBase, input: x.pointer,
                        outputGradient: dy.pointer, rows: rows, inputGradient: dx.pointer)
         for i in 0..<(8 * 6) {
             expectGradient(of: loss, at: parameters.values.pointer + layer.weight + i,
-                           analytic: gradients.values[layer.weight + i], label: "W[\(i)]")
+                           analytic: gradients[layer.weight + i], label: "W[\(i)]")
         }
         for i in 0..<8 {
             expectGradient(of: loss, at: parameters.values.pointer + layer.bias! + i,
-                           analytic: gradients.values[layer.bias! + i], label: "b[\(i)]")
+                           analytic: gradients[layer.bias! + i], label: "b[\(i)]")
         }
         for i in 0..<x.count { expectGradient(of: loss, at: x.pointer + i, analytic: dx[i], label: "x[\(i)]") }
     }
@@ -51,16 +52,16 @@ struct LayerGradientTests {
         let dOut = Tensor(shape: [tokens.count, 6], values: weights)
         layer.backward(gradients: gradients, tokens: tokens, count: tokens.count, outputGradient: dOut.pointer,
                        threads: threads)
-        #expect(Set(gradients.touchedWordRows) == [0, 3, 5, 11])
+        #expect(Set(gradients.rows) == [0, 3, 5, 11])
         for row in [0, 1, 3, 5, 11] {
             for j in 0..<6 {
                 expectGradient(of: loss, at: parameters.values.pointer + row * 6 + j,
-                               analytic: gradients.values[row * 6 + j], label: "E[\(row), \(j)]")
+                               analytic: gradients[row * 6 + j], label: "E[\(row), \(j)]")
             }
         }
         gradients.zero()
-        #expect(gradients.touchedWordRows.isEmpty)
-        #expect(gradients.values.toArray().allSatisfy { $0 == 0 })
+        #expect(gradients.rows.isEmpty)
+        #expect(gradients.flatValues().allSatisfy { $0 == 0 })
     }
 
     /// Three packed sequences of 4, 2 and 0 rows (the last is empty).
@@ -74,9 +75,8 @@ struct LayerGradientTests {
         let layout = parameters.layout
         let prefix = "news_encoder.attention."
         let layer: any SequenceAttention = encoder == .fastformer
-            ? FastformerAttention(layout: layout, prefix: prefix, heads: 2, maxSequences: 3, maxRows: 7, threads: threads)
-            : MultiHeadSelfAttention(layout: layout, prefix: prefix, heads: 2, maxSequences: 3, maxRows: 7, maxLength: 4,
-                                     threads: threads)
+            ? FastformerAttention(layout: layout, prefix: prefix, heads: 2, threads: threads)
+            : MultiHeadSelfAttention(layout: layout, prefix: prefix, heads: 2, threads: threads)
         let rows = 6
         let x = Tensor(shape: [rows, 6], values: randomValues(rows * 6, seed: 7))
         let weights = randomValues(rows * 8, seed: 8)
@@ -87,12 +87,12 @@ struct LayerGradientTests {
         _ = loss()
         let gradients = NRMSGradients(layout: layout)
         let dOut = Tensor(shape: [rows, 8], values: weights), dx = Tensor(shape: [rows, 6])
-        layer.backward(parameters: parameters.values.pointer, gradients: gradients.values.pointer,
+        layer.backward(parameters: parameters.values.pointer, gradients: gradients.denseBase,
                        outputGradient: dOut.pointer, inputGradient: dx.pointer)
         for entry in layout.entries where entry.name.hasPrefix(prefix) {
             for i in 0..<entry.count {
                 expectGradient(of: loss, at: parameters.values.pointer + entry.offset + i,
-                               analytic: gradients.values[entry.offset + i], label: "\(entry.name)[\(i)]")
+                               analytic: gradients[entry.offset + i], label: "\(entry.name)[\(i)]")
             }
         }
         for i in 0..<x.count { expectGradient(of: loss, at: x.pointer + i, analytic: dx[i], label: "x[\(i)]") }
@@ -103,8 +103,7 @@ struct LayerGradientTests {
         let configuration = tinyConfiguration(.fastformer)
         let parameters = try randomParameters(configuration, seed: 9)
         let layout = parameters.layout
-        let layer = AdditivePooling(layout: layout, prefix: "user_encoder.pooling.", maxSequences: 3, maxRows: 6,
-                                    threads: 2)
+        let layer = AdditivePooling(layout: layout, prefix: "user_encoder.pooling.", threads: 2)
         let x = Tensor(shape: [6, 8], values: randomValues(6 * 8, seed: 10))
         let weights = randomValues(3 * 8, seed: 11)
         func loss() -> Double {
@@ -115,12 +114,12 @@ struct LayerGradientTests {
         #expect((16..<24).allSatisfy { layer.output[$0] == 0 })
         let gradients = NRMSGradients(layout: layout)
         let dOut = Tensor(shape: [3, 8], values: weights), dx = Tensor(shape: [6, 8])
-        layer.backward(parameters: parameters.values.pointer, gradients: gradients.values.pointer,
+        layer.backward(parameters: parameters.values.pointer, gradients: gradients.denseBase,
                        outputGradient: dOut.pointer, inputGradient: dx.pointer)
         for entry in layout.entries where entry.name.hasPrefix("user_encoder.pooling.") {
             for i in 0..<entry.count {
                 expectGradient(of: loss, at: parameters.values.pointer + entry.offset + i,
-                               analytic: gradients.values[entry.offset + i], label: "\(entry.name)[\(i)]")
+                               analytic: gradients[entry.offset + i], label: "\(entry.name)[\(i)]")
             }
         }
         for i in 0..<x.count { expectGradient(of: loss, at: x.pointer + i, analytic: dx[i], label: "x[\(i)]") }
@@ -131,12 +130,12 @@ struct LayerGradientTests {
     func newsEncoder(encoder: NRMSConfiguration.Encoder) throws {
         let configuration = tinyConfiguration(encoder)
         let parameters = try randomParameters(configuration, seed: 12)
-        let layer = NewsEncoder(configuration: configuration, layout: parameters.layout, maxNews: 4, threads: 2)
+        let layer = NewsEncoder(configuration: configuration, layout: parameters.layout, threads: 2)
         // Title 1 has padding, title 2 is empty, length trimmed to 3 < 4.
-        let tokens: [Int32] = [2, 3, 4, 5, 0, 0, 0, 0, 0, 7, 3, 9]
+        let titles = PackedSequences(padded: [2, 3, 4, 5, 0, 0, 0, 0, 0, 7, 3, 9], width: 3, padding: 0)
         let weights = randomValues(4 * 8, seed: 13)
         func loss() -> Double {
-            layer.forward(parameters: parameters.values.pointer, tokens: tokens, news: 4, length: 3, dropoutSeed: 99)
+            layer.forward(parameters: parameters.values.pointer, titles: titles, dropoutSeed: 99)
             return projection(layer.output, weights)
         }
         _ = loss()
@@ -147,13 +146,13 @@ struct LayerGradientTests {
         for entry in parameters.layout.entries where entry.name.hasPrefix("news_encoder.") {
             for i in sampleIndices(entry.count, count: 12) {
                 expectGradient(of: loss, at: parameters.values.pointer + entry.offset + i,
-                               analytic: gradients.values[entry.offset + i], label: "\(entry.name)[\(i)]")
+                               analytic: gradients[entry.offset + i], label: "\(entry.name)[\(i)]")
             }
         }
         for row in [1, 2, 3, 5, 7, 9] {
             for j in 0..<6 {
                 expectGradient(of: loss, at: parameters.values.pointer + row * 6 + j,
-                               analytic: gradients.values[row * 6 + j], label: "E[\(row), \(j)]")
+                               analytic: gradients[row * 6 + j], label: "E[\(row), \(j)]")
             }
         }
     }
@@ -164,7 +163,7 @@ struct LayerGradientTests {
         let configuration = tinyConfiguration(encoder)
         let parameters = try randomParameters(configuration, seed: 14)
         let layer = SequenceEncoder(configuration: configuration, layout: parameters.layout, prefix: "user_encoder.",
-                                    maxSequences: 3, maxRows: 9, maxLength: 3, threads: 2)
+                                    threads: 2)
         let x = Tensor(shape: [5, 8], values: randomValues(5 * 8, seed: 15))
         let offsets: [Int32] = [0, 2, 5, 5]
         let weights = randomValues(3 * 8, seed: 16)
@@ -177,12 +176,12 @@ struct LayerGradientTests {
         #expect((16..<24).allSatisfy { layer.output[$0] == 0 }, "an empty history encodes to zero")
         let gradients = NRMSGradients(layout: parameters.layout)
         let dOut = Tensor(shape: [3, 8], values: weights), dx = Tensor(shape: [5, 8])
-        layer.backward(parameters: parameters.values.pointer, gradients: gradients.values.pointer,
+        layer.backward(parameters: parameters.values.pointer, gradients: gradients.denseBase,
                        outputGradient: dOut.pointer, inputGradient: dx.pointer)
         for entry in parameters.layout.entries where entry.name.hasPrefix("user_encoder.") {
             for i in sampleIndices(entry.count, count: 12) {
                 expectGradient(of: loss, at: parameters.values.pointer + entry.offset + i,
-                               analytic: gradients.values[entry.offset + i], label: "\(entry.name)[\(i)]")
+                               analytic: gradients[entry.offset + i], label: "\(entry.name)[\(i)]")
             }
         }
         for i in 0..<x.count { expectGradient(of: loss, at: x.pointer + i, analytic: dx[i], label: "x[\(i)]") }

@@ -3,6 +3,8 @@ import Foundation
 import Testing
 @testable import NewsModel
 import TensorMath
+import MIND
+import TestSupport
 
 /// A tiny configuration for gradient checks.
 func tinyConfiguration(_ encoder: NRMSConfiguration.Encoder, dropout: Float = 0.2) -> NRMSConfiguration {
@@ -16,11 +18,6 @@ func randomParameters(_ configuration: NRMSConfiguration, seed: UInt64, scale: F
     var rng = SplitMix64(seed: seed)
     rng.fillGaussian(parameters.values.pointer, count: parameters.values.count, standardDeviation: scale)
     return parameters
-}
-
-func randomValues(_ count: Int, seed: UInt64, scale: Float = 1) -> [Float] {
-    var rng = SplitMix64(seed: seed)
-    return (0..<count).map { _ in scale * Float(rng.nextGaussian()) }
 }
 
 /// Σ x[i]·weights[i] in Double: a scalar loss whose gradient w.r.t. x is `weights`.
@@ -52,4 +49,43 @@ func expectGradient(of loss: () -> Double, at value: UnsafeMutablePointer<Float>
 func sampleIndices(_ size: Int, count: Int) -> [Int] {
     if size <= count { return Array(0..<size) }
     return (0..<count).map { $0 * (size - 1) / (count - 1) }
+}
+
+/// A vocabulary of `count` placeholder words (`[PAD]`, `[UNK]`, `w2`, …).
+func placeholderVocabulary(_ count: Int) -> Vocabulary {
+    Vocabulary(tokens: [Vocabulary.padToken, Vocabulary.unknownToken] + (2..<count).map { "w\($0)" })
+}
+
+/// The model of `parameters` with a placeholder vocabulary of the right size.
+func model(_ parameters: NRMSParameters) -> NRMSModel {
+    try! NRMSModel(parameters: parameters, vocabulary: placeholderVocabulary(parameters.configuration.vocabularySize))
+}
+
+/// A batch in the padded layout of the golden fixtures (titles `[news × 4]` with 0, histories `[size × 3]` with -1).
+struct PaddedBatch {
+    var titles: [Int32]
+    var histories: [Int32]
+    var candidates: [Int32]
+
+    var batch: Batch {
+        Batch(paddedTitles: titles, titleLength: 4, paddedHistories: histories, historyLength: 3,
+              candidates: candidates, candidateCount: 5)
+    }
+}
+
+extension NRMSModel {
+    /// Forward and backward as a training step of one workspace: the dropout seed is the next number of `rng`
+    /// (dropout on only when `training`); ADDS the gradient to `workspace.gradients`.
+    func lossAndGradients(_ batch: Batch, workspace: Workspace, training: Bool, rng: inout SplitMix64,
+                          lossDivisor: Int? = nil) throws -> Float {
+        let seed = rng.next()
+        let loss = try forward(batch, workspace: workspace, dropoutSeed: training ? seed : nil, lossDivisor: lossDivisor)
+        backward(batch, workspace: workspace)
+        return loss
+    }
+
+    /// The evaluation-mode loss (no gradients).
+    func loss(_ batch: Batch, workspace: Workspace) throws -> Float {
+        try forward(batch, workspace: workspace, dropoutSeed: nil)
+    }
 }

@@ -25,7 +25,7 @@ struct CommandTests {
         let vocabulary = Vocabulary(buildingFrom: news.map(\.title))
         let parameters = try ModelAgreementTests.tinyModel(vocabulary: vocabulary, encoder: .fastformer)
         let checkpoint = file.directory.appendingPathComponent("checkpoint")
-        try Checkpoint.save(parameters: parameters, vocabulary: vocabulary.tokens, to: checkpoint)
+        try Checkpoint.save(NRMSModel(parameters: parameters, vocabulary: vocabulary), to: checkpoint)
         return (file, checkpoint, parameters, vocabulary)
     }
 

@@ -14,7 +14,7 @@ struct ModelAgreementTests {
 
     /// 40 news, 15 users with one dev impression each (histories of 0…9 clicks, 3…8 candidates).
     static func data() -> (news: [NewsArticle], impressions: [Impression]) {
-        var rng = SplitMix64Like(seed: 11)
+        var rng = SplitMix64(seed: 11)
         let news = (0 ..< 40).map { index in
             let title = (0 ..< 3 + rng.next(8)).map { _ in words[rng.next(words.count)] }.joined(separator: " ")
             return NewsArticle(id: NewsID("N\(index)"), category: "c", subcategory: "s", title: title, abstract: "",
@@ -40,7 +40,7 @@ struct ModelAgreementTests {
         // Weights uniform in ±0.5 (the training initialisation, N(0, 0.02²), gives scores near 1e-6, too small to
         // make a 1e-5 tolerance mean anything); the [PAD] row stays zero.
         let parameters = try NRMSParameters(configuration: configuration)
-        var rng = SplitMix64Like(seed: 3)
+        var rng = SplitMix64(seed: 3)
         let count = parameters.layout.count, e = configuration.wordDimension
         for index in e ..< count { parameters.values.pointer[index] = Float(rng.next(2001) - 1000) / 2000 }
         return parameters
@@ -52,23 +52,22 @@ struct ModelAgreementTests {
                                 tokens: (String) -> [Int32]) throws -> [Float] {
         let configuration = parameters.configuration
         var rows: [NewsID: Int32] = [:]
-        var titleTokens: [Int32] = []
+        var titleTokens = PackedSequences()
         func row(_ news: NewsID) -> Int32 {
             if let row = rows[news] { return row }
             let row = Int32(rows.count)
             rows[news] = row
-            titleTokens += tokens(titles[news]!)
+            titleTokens.append(tokens(titles[news]!))
             return row
         }
-        let kept = impression.history.suffix(configuration.historyLength)
-        let histories = [Int32](repeating: -1, count: configuration.historyLength - kept.count) + kept.map(row)
+        var histories = PackedSequences()
+        histories.append(impression.history.suffix(configuration.historyLength).map(row))
         let candidates = impression.candidates.map { row($0.news) }
-        let batch = ModelBatch(titles: titleTokens, titleLength: configuration.titleLength, histories: histories,
-                               historyLength: configuration.historyLength, candidates: candidates,
-                               candidateCount: candidates.count)
-        let workspace = try NRMSWorkspace(configuration: configuration, maxBatchSize: 1, maxNews: rows.count,
-                                          maxCandidates: candidates.count)
-        _ = try workspace.loss(parameters: parameters, batch: batch)
+        let batch = Batch(titles: titleTokens, histories: histories, candidates: candidates,
+                          candidateCount: candidates.count)
+        let model = try NRMSModel(parameters: parameters, vocabulary: placeholderVocabulary(configuration.vocabularySize))
+        let workspace = model.makeWorkspace()
+        _ = try model.forward(batch, workspace: workspace, dropoutSeed: nil)
         return workspace.scores()
     }
 
@@ -79,7 +78,7 @@ struct ModelAgreementTests {
         try NewsStore(path: file.path).ingest(split: .dev, news: news, impressions: impressions)
         let vocabulary = Vocabulary(buildingFrom: news.map(\.title))
         let parameters = try Self.tinyModel(vocabulary: vocabulary, encoder: encoderKind)
-        let encoder = NRMSRankingEncoder(parameters: parameters, vocabulary: vocabulary)
+        let encoder = try NRMSModel(parameters: parameters, vocabulary: vocabulary)
         let ranker = try Ranker(storePath: file.path, encoder: encoder, modelID: "tiny-\(encoderKind)", config: "{}",
                                 checkpoint: "(memory)")
         #expect(try ranker.embedMissingNews() == 40)
@@ -122,28 +121,25 @@ struct ModelAgreementTests {
         let vocabulary = Vocabulary(buildingFrom: news.map(\.title))
         let parameters = try Self.tinyModel(vocabulary: vocabulary, encoder: .fastformer)
         let ranker = try Ranker(storePath: file.path,
-                                encoder: NRMSRankingEncoder(parameters: parameters, vocabulary: vocabulary),
+                                encoder: NRMSModel(parameters: parameters, vocabulary: vocabulary),
                                 modelID: "tiny", config: "{}", checkpoint: "(memory)")
         try ranker.embedMissingNews()
-        let fresh = NRMSRankingEncoder(parameters: parameters, vocabulary: vocabulary, threads: 1)
+        let fresh = try NRMSModel(parameters: parameters, vocabulary: vocabulary)
         let store = try RankingStore(path: file.path)
         for article in news {
             let cached = try #require(try store.newsVector(model: ranker.model, news: article.id))
-            let alone = try fresh.encodeNews([article])
+            let alone = try fresh.encodeNews([article], threads: 1)
             #expect(cached.map(\.bitPattern) == alone.map(\.bitPattern), "\(article.id)")
         }
     }
 }
 
-/// A small seeded generator for test data (SplitMix64).
-struct SplitMix64Like {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next(_ bound: Int) -> Int {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return Int((z ^ (z >> 31)) % UInt64(bound))
-    }
+extension SplitMix64 {
+    /// `next() % bound`: the test data's draw (slightly biased, which test data does not mind).
+    mutating func next(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+}
+
+/// A vocabulary of `count` placeholder words (the full-model scores read token ids only).
+func placeholderVocabulary(_ count: Int) -> Vocabulary {
+    Vocabulary(tokens: [Vocabulary.padToken, Vocabulary.unknownToken] + (2..<count).map { "w\($0)" })
 }

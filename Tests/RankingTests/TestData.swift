@@ -77,7 +77,7 @@ final class HashingEncoder: RankingEncoder, @unchecked Sendable {
         return vector
     }
 
-    func encodeNews(_ articles: [NewsArticle]) throws -> [Float] {
+    func encodeNews(_ articles: [NewsArticle], threads: Int) throws -> [Float] {
         encodedNews += articles.map(\.id)
         return articles.flatMap { Self.vector(for: $0.title, dimension: dimension) }
     }

@@ -1,4 +1,5 @@
 import MIND
+import NewsModel
 import Testing
 @testable import Training
 
@@ -15,49 +16,40 @@ struct BatchingTests {
         return (corpus, table, try SampleSet(impressions: table, negatives: 4, seed: 5, epoch: 0))
     }
 
-    /// The token row a batch gives for a local title index.
-    static func title(_ batch: TrainingBatch, _ local: Int32) -> [Int32] {
-        Array(batch.titles[(Int(local) * batch.titleLength)..<((Int(local) + 1) * batch.titleLength)])
-    }
-
-    @Test("deduplicated, trimmed batches name each news once and reproduce every title and history")
+    @Test("deduplicated batches name each news once and reproduce every title and history")
     func deduplicatedBatch() throws {
         let (corpus, table, samples) = try Self.corpusAndSamples()
         var builder = BatchBuilder(newsCount: corpus.news.count)
-        var batch = TrainingBatch()
+        var batch = Batch()
         builder.build(&batch, samples: samples, range: 2..<8, impressions: table, news: corpus.news, historyLength: 5)
-        #expect(batch.batchSize == 6 && batch.width == 5 && batch.historyLength == 5)
-        #expect(Set(batch.newsRows).count == batch.newsRows.count, "each news once")
-        #expect(batch.newsCount == batch.newsRows.count)
-        let longest = batch.newsRows.map { corpus.news.lengths[Int($0)] }.max()!
-        #expect(batch.titleLength == Int(max(1, longest)))
-        #expect(batch.titles.count == batch.newsCount * batch.titleLength)
+        #expect(batch.size == 6 && batch.candidateCount == 5)
+        #expect(Set(builder.newsRows).count == builder.newsRows.count, "each news once")
+        #expect(batch.newsCount == builder.newsRows.count)
+        #expect(batch.titles.values.count == builder.newsRows.map { corpus.news.length(of: Int($0)) }.reduce(0, +),
+                "titles are packed: no padding")
         for (offset, sample) in (2..<8).enumerated() {
             let candidates = batch.candidates[(offset * 5)..<((offset + 1) * 5)]
             for (local, global) in zip(candidates, samples.candidates(of: sample)) {
-                #expect(batch.newsRows[Int(local)] == global)
-                #expect(Self.title(batch, local) == Array(corpus.news.title(at: Int(global)).prefix(batch.titleLength)))
+                #expect(builder.newsRows[Int(local)] == global)
+                #expect(Array(batch.titles[Int(local)]) == Array(corpus.news.title(at: Int(global))))
             }
-            let history = batch.histories[(offset * 5)..<((offset + 1) * 5)]
             let expected = Array(table.history(of: Int(samples.impressions[sample])))
-            #expect(Array(history.prefix(5 - expected.count)).allSatisfy { $0 == -1 }, "front padding")
-            #expect(history.suffix(expected.count).map { batch.newsRows[Int($0)] } == expected)
+            #expect(batch.histories[offset].map { builder.newsRows[Int($0)] } == expected)
         }
         // Building again (reused buffers) gives the same batch: the local-row map was reset.
-        let first = batch.titles
+        let first = batch
         builder.build(&batch, samples: samples, range: 2..<8, impressions: table, news: corpus.news, historyLength: 5)
-        #expect(batch.titles == first)
+        #expect(batch == first)
     }
 
-    @Test("without dedup and trim, every slot gets its own full-width title row")
+    @Test("without dedup, every slot gets its own title")
     func naiveBatch() throws {
         let (corpus, table, samples) = try Self.corpusAndSamples()
-        var builder = BatchBuilder(newsCount: corpus.news.count, deduplicate: false, trimTitles: false)
-        var batch = TrainingBatch()
+        var builder = BatchBuilder(newsCount: corpus.news.count, deduplicate: false)
+        var batch = Batch()
         builder.build(&batch, samples: samples, range: 0..<4, impressions: table, news: corpus.news, historyLength: 5)
-        let historyEntries = batch.histories.filter { $0 >= 0 }.count
+        let historyEntries = batch.histories.values.count
         #expect(batch.newsCount == 4 * 5 + historyEntries)
-        #expect(batch.titleLength == 30)
         #expect(batch.candidates.sorted() == Array(Set(batch.candidates)).sorted(), "no index shared")
     }
 }

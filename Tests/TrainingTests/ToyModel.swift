@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import NewsModel
 @testable import Training
 
 /// A small exact model for testing the training loop: a news vector is the mean of its title's word embeddings,
@@ -28,30 +29,26 @@ final class ToyModel: TrainableModel {
         embeddings = (0..<(vocabularySize * dimension)).map { _ in Float(random.nextIndex(below: 2001) - 1000) / 5000 }
     }
 
-    var vectorDimension: Int { dimension }
+    func makeWorkspace(threads: Int) -> Workspace { Workspace(count: embeddings.count) }
 
-    func makeWorkspace() -> Workspace { Workspace(count: embeddings.count) }
-
-    /// `[count × dimension]` mean word embeddings of the titles (padding id 0 excluded).
-    func newsVectors(_ titles: [Int32], count: Int, titleLength: Int) -> (vectors: [Float], lengths: [Int]) {
-        var vectors = [Float](repeating: 0, count: count * dimension)
-        var lengths = [Int](repeating: 0, count: count)
-        for row in 0..<count {
-            let tokens = titles[(row * titleLength)..<((row + 1) * titleLength)].filter { $0 != 0 }
-            lengths[row] = tokens.count
+    /// `[count × dimension]` mean word embeddings of the titles.
+    func newsVectors(_ titles: PackedSequences) -> [Float] {
+        var vectors = [Float](repeating: 0, count: titles.count * dimension)
+        for row in 0..<titles.count {
+            let tokens = titles[row]
             for token in tokens {
                 for k in 0..<dimension {
                     vectors[row * dimension + k] += embeddings[Int(token) * dimension + k] / Float(tokens.count)
                 }
             }
         }
-        return (vectors, lengths)
+        return vectors
     }
 
-    func userVectors(_ histories: [Int32], count: Int, newsVectors: [Float]) -> [Float] {
-        var users = [Float](repeating: 0, count: count * dimension)
-        for user in 0..<count {
-            let entries = histories[(user * historyLength)..<((user + 1) * historyLength)].filter { $0 >= 0 }
+    func userVectors(_ histories: PackedSequences, newsVectors: [Float]) -> [Float] {
+        var users = [Float](repeating: 0, count: histories.count * dimension)
+        for user in 0..<histories.count {
+            let entries = histories[user]
             for entry in entries {
                 for k in 0..<dimension {
                     users[user * dimension + k] += newsVectors[Int(entry) * dimension + k] / Float(entries.count)
@@ -61,14 +58,14 @@ final class ToyModel: TrainableModel {
         return users
     }
 
-    func lossAndGradients(_ batch: TrainingBatch, workspace: Workspace, dropoutSeed: UInt64, lossDivisor: Int) -> Float {
-        let d = dimension
-        let (news, lengths) = newsVectors(batch.titles, count: batch.newsCount, titleLength: batch.titleLength)
-        let users = userVectors(batch.histories, count: batch.batchSize, newsVectors: news)
+    func lossAndGradients(_ batch: Batch, workspace: Workspace, dropoutSeed: UInt64, lossDivisor: Int) -> Float {
+        let d = dimension, width = batch.candidateCount
+        let news = newsVectors(batch.titles)
+        let users = userVectors(batch.histories, newsVectors: news)
         var newsGradient = [Float](repeating: 0, count: news.count)
         var loss: Float = 0
-        for sample in 0..<batch.batchSize {
-            let candidates = batch.candidates[(sample * batch.width)..<((sample + 1) * batch.width)].map(Int.init)
+        for sample in 0..<batch.size {
+            let candidates = batch.candidates[(sample * width)..<((sample + 1) * width)].map(Int.init)
             let scores = candidates.map { c in (0..<d).reduce(Float(0)) { $0 + users[sample * d + $1] * news[c * d + $1] } }
             let top = scores.max()!
             let exps = scores.map { Foundation.exp($0 - top) }
@@ -82,18 +79,17 @@ final class ToyModel: TrainableModel {
                     userGradient[k] += g * news[c * d + k]
                 }
             }
-            let entries = batch.histories[(sample * historyLength)..<((sample + 1) * historyLength)].filter { $0 >= 0 }
+            let entries = batch.histories[sample]
             for entry in entries {
                 for k in 0..<d { newsGradient[Int(entry) * d + k] += userGradient[k] / Float(entries.count) }
             }
         }
         for index in workspace.gradients.indices { workspace.gradients[index] = 0 }
-        for row in 0..<batch.newsCount where lengths[row] > 0 {
-            for position in 0..<batch.titleLength {
-                let token = Int(batch.titles[row * batch.titleLength + position])
-                guard token != 0 else { continue }
+        for row in 0..<batch.newsCount {
+            let tokens = batch.titles[row]
+            for token in tokens {
                 for k in 0..<d {
-                    workspace.gradients[token * d + k] += newsGradient[row * d + k] / Float(lengths[row])
+                    workspace.gradients[Int(token) * d + k] += newsGradient[row * d + k] / Float(tokens.count)
                 }
             }
         }
@@ -109,12 +105,12 @@ final class ToyModel: TrainableModel {
         steps += 1
     }
 
-    func encodeNews(titles: [Int32], count: Int, titleLength: Int, workspace: Workspace) -> [Float] {
-        newsVectors(titles, count: count, titleLength: titleLength).vectors
+    func encodeNews(_ titles: PackedSequences, workspace: Workspace) -> [Float] {
+        newsVectors(titles)
     }
 
-    func encodeUsers(histories: [Int32], count: Int, newsVectors: [Float], workspace: Workspace) -> [Float] {
-        userVectors(histories, count: count, newsVectors: newsVectors)
+    func encodeUsers(_ histories: PackedSequences, newsVectors: [Float], workspace: Workspace) -> [Float] {
+        userVectors(histories, newsVectors: newsVectors)
     }
 
     func save(to directory: URL) throws {
