@@ -13,7 +13,7 @@ public struct AccessLogEntry: Sendable, Codable, Equatable {
     public var path: String
     /// The response status code.
     public var status: Int
-    /// The response body size in bytes.
+    /// The response body bytes sent (0 for HEAD).
     public var bytes: Int
     /// Milliseconds from the request headers being parsed to the response being queued.
     public var durationMs: Double

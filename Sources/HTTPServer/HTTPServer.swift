@@ -186,10 +186,12 @@ public final class HTTPServer: Sendable {
     /// command's main thread while signal handling calls `stop`.
     public func waitUntilStopped() { runs.wait() }
 
+    /// A server dropped while running stops at once, without draining (there is no one left to wait for it).
     deinit {
         if case .running(let running) = lifecycle.withLock({ $0 }) {
             MHD_stop_daemon(running.daemon)
             running.context.release()
+            runs.leave()
         }
     }
 }

@@ -15,6 +15,14 @@ public final class Histogram: Sendable, MetricFamily {
         var counts: [UInt64]   // per bucket, not cumulative; last = above every finite bound
         var sum: Double = 0
         var count: UInt64 = 0
+
+        init(bucketCount: Int) { counts = Array(repeating: 0, count: bucketCount + 1) }
+
+        mutating func record(_ value: Double, in bucket: Int) {
+            counts[bucket] += 1
+            sum += value
+            count += 1
+        }
     }
 
     private let series: Mutex<[[String]: Series]>
@@ -31,8 +39,7 @@ public final class Histogram: Sendable, MetricFamily {
         self.help = help
         self.labelNames = labelNames
         self.buckets = buckets
-        let empty = Series(counts: Array(repeating: 0, count: buckets.count + 1))
-        series = Mutex(labelNames.isEmpty ? [[]: empty] : [:])
+        series = Mutex(labelNames.isEmpty ? [[]: Series(bucketCount: buckets.count)] : [:])
     }
 
     var kind: MetricKind { .histogram }
@@ -41,11 +48,9 @@ public final class Histogram: Sendable, MetricFamily {
     public func observe(_ value: Double, labels: [String] = []) {
         precondition(labels.count == labelNames.count, "histogram \(name) takes labels \(labelNames), got \(labels)")
         let bucket = bucketIndex(of: value)
-        let empty = Series(counts: Array(repeating: 0, count: buckets.count + 1))
+        let bucketCount = buckets.count
         series.withLock { all in
-            all[labels, default: empty].counts[bucket] += 1
-            all[labels, default: empty].sum += value
-            all[labels, default: empty].count += 1
+            all[labels, default: Series(bucketCount: bucketCount)].record(value, in: bucket)
         }
     }
 

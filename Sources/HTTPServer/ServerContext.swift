@@ -22,7 +22,10 @@ final class ServerContext: Sendable {
 
     /// Over-limit bodies without `Content-Length` are read and dropped so that a 413 can be answered; a client that
     /// keeps sending past this many bytes is disconnected instead.
-    var discardLimit: Int { maxBodyBytes + max(maxBodyBytes, 1 << 20) }
+    var discardLimit: Int {
+        let extra = max(maxBodyBytes, 1 << 20)
+        return maxBodyBytes > Int.max - extra ? Int.max : maxBodyBytes + extra
+    }
 
     init(router: Router, metrics: ServerMetrics, accessLog: AccessLogSink?, errorLog: ErrorLogSink?,
          maxBodyBytes: Int) {
@@ -106,7 +109,8 @@ final class ServerContext: Sendable {
         if let accessLog {
             let remote = remote ?? ConnectionValues.remoteAddress(of: connection) ?? "-"
             accessLog(AccessLogEntry(time: UTCTimestamp.now(), method: state.method.rawValue, path: state.path,
-                                     status: response.status.code, bytes: response.body.count,
+                                     status: response.status.code,
+                                     bytes: state.method == .head ? 0 : response.body.count,
                                      durationMs: seconds * 1000, remote: remote))
         }
         return result

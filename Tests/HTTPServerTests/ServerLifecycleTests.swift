@@ -67,6 +67,16 @@ struct ServerLifecycleTests {
         #expect(!server.isRunning)
     }
 
+    @Test func droppingARunningServerStopsIt() throws {
+        var router = Router()
+        router.get("/ping") { _ in .text("pong") }
+        var server: HTTPServer? = HTTPServer(router: router)
+        let port = try #require(try server?.start())
+        #expect(try request("GET", "/ping", port: port).text == "pong")
+        server = nil
+        #expect(RawConnection.connectionResult(port: port) == ECONNREFUSED)
+    }
+
     @Test func waitUntilStoppedReturnsAfterStop() throws {
         let server = HTTPServer(router: Router())
         try server.start()
