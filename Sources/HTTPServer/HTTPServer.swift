@@ -42,7 +42,9 @@ public final class HTTPServer: Sendable {
     private let accessLog: AccessLogSink?
     private let errorLog: ErrorLogSink?
     private let lifecycle = Mutex<Lifecycle>(.idle)
+    /// Entered by `start`, left once `stop` has decided its outcome.
     private let runs = DispatchGroup()
+    private let lastOutcome = Mutex<StopOutcome>(.notRunning)
 
     /// The invariant that makes this `Sendable`: `daemon` is used only by `stop`, exactly once (the lifecycle moves
     /// out of `.running` under the lock first), and libmicrohttpd's quiesce/stop may be called from any thread.
@@ -172,19 +174,28 @@ public final class HTTPServer: Sendable {
             if quiesced >= 0 { close(quiesced) }
             running.context.release()
             lifecycle.withLock { $0 = .idle }
-            runs.leave()
         }
-        guard abandoned > 0 else {
+        let outcome: StopOutcome
+        if abandoned > 0 {
+            Thread.detachNewThread(finish)
+            outcome = .timedOut(abandoned: abandoned)
+        } else {
             finish()
-            return .drained
+            outcome = .drained
         }
-        Thread.detachNewThread(finish)
-        return .timedOut(abandoned: abandoned)
+        lastOutcome.withLock { $0 = outcome }
+        runs.leave()
+        return outcome
     }
 
-    /// Blocks the calling thread until the server has stopped (immediately when it is not running); for a
-    /// command's main thread while signal handling calls `stop`.
-    public func waitUntilStopped() { runs.wait() }
+    /// Blocks the calling thread until a `stop` has decided how the run ended, and returns that outcome
+    /// (`.notRunning` when the server was never started). Meant for a command's main thread while a signal handler
+    /// calls `stop`: the main thread then owns the exit status, so the process cannot exit before `stop` has finished.
+    @discardableResult
+    public func waitUntilStopped() -> StopOutcome {
+        runs.wait()
+        return lastOutcome.withLock { $0 }
+    }
 
     /// A server dropped while running stops at once, without draining (there is no one left to wait for it).
     deinit {

@@ -10,11 +10,10 @@ import Synchronization
 /// once libdispatch has taken the signals over, so a signal sent right after it is not lost.
 ///
 /// ```swift
-/// let signals = ShutdownSignals.install { _ in
-///     let outcome = server.stop(timeout: .seconds(10))
-///     exit(outcome == .timedOut ? 1 : 0)
-/// }
-/// server.waitUntilStopped()
+/// let signals = ShutdownSignals.install { _ in server.stop(timeout: .seconds(10)) }
+/// let outcome = server.waitUntilStopped()     // returns once stop has drained (or timed out)
+/// signals.cancel()
+/// exit(outcome == .drained ? 0 : 1)
 /// ```
 public final class ShutdownSignals: Sendable {
     /// The invariant that makes this `Sendable`: the sources are created in `install` before the object is shared

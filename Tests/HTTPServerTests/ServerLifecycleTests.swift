@@ -63,8 +63,10 @@ struct ServerLifecycleTests {
         let elapsed = seconds { outcome = server.stop(timeout: .milliseconds(100)) }
         #expect(outcome == .timedOut(abandoned: 1))
         #expect(elapsed < 0.4)
-        server.waitUntilStopped()
+        #expect(server.waitUntilStopped() == .timedOut(abandoned: 1))
         #expect(!server.isRunning)
+        #expect(throws: HTTPServerError.alreadyRunning) { try server.start() }
+        #expect((try? client.readResponse()) == nil, "an abandoned request's connection is closed, not answered")
     }
 
     @Test func droppingARunningServerStopsIt() throws {
@@ -88,6 +90,7 @@ struct ServerLifecycleTests {
         #expect(finished.wait(timeout: .now() + 0.1) == .timedOut)
         #expect(server.stop() == .drained)
         #expect(finished.wait(timeout: .now() + 5) == .success)
+        #expect(server.waitUntilStopped() == .drained)
     }
 
     @Test func restartsAfterStopAndRefusesDoubleStart() throws {
