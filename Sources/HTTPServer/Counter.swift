@@ -5,8 +5,11 @@ import Synchronization
 /// Thread-safe. Label values are given positionally, in the order of the label names declared at registration.
 /// Keep the set of label values small and bounded (route patterns, not raw paths; status codes, not messages).
 public final class Counter: Sendable, MetricFamily {
+    /// The metric name as exposed (e.g. `http_requests_total`).
     public let name: String
+    /// The `# HELP` text.
     public let help: String
+    /// The label names, in the order label values are passed.
     public let labelNames: [String]
     private let series: Mutex<[[String]: Double]>
 

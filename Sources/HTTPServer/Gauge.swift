@@ -2,8 +2,11 @@ import Synchronization
 
 /// A value that goes up and down (Prometheus `gauge`), optionally split by labels; thread-safe.
 public final class Gauge: Sendable, MetricFamily {
+    /// The metric name as exposed (e.g. `http_requests_total`).
     public let name: String
+    /// The `# HELP` text.
     public let help: String
+    /// The label names, in the order label values are passed.
     public let labelNames: [String]
     private let series: Mutex<[[String]: Double]>
 

@@ -14,12 +14,19 @@ public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
 
     public var description: String { rawValue }
 
+    /// `GET`.
     public static let get: HTTPMethod = "GET"
+    /// `HEAD`.
     public static let head: HTTPMethod = "HEAD"
+    /// `POST`.
     public static let post: HTTPMethod = "POST"
+    /// `PUT`.
     public static let put: HTTPMethod = "PUT"
+    /// `PATCH`.
     public static let patch: HTTPMethod = "PATCH"
+    /// `DELETE`.
     public static let delete: HTTPMethod = "DELETE"
+    /// `OPTIONS`.
     public static let options: HTTPMethod = "OPTIONS"
 
     /// The methods used as metric labels; any other method is counted as `OTHER`, so that clients cannot create

@@ -5,8 +5,11 @@ import Synchronization
 /// Exposed as cumulative `name_bucket{le="…"}` series ending with `le="+Inf"`, plus `name_sum` and `name_count`.
 /// Thread-safe; an observation costs one lock and a binary search over the bounds.
 public final class Histogram: Sendable, MetricFamily {
+    /// The metric name as exposed (e.g. `http_requests_total`).
     public let name: String
+    /// The `# HELP` text.
     public let help: String
+    /// The label names, in the order label values are passed.
     public let labelNames: [String]
     /// The finite upper bounds, ascending; `+Inf` is implicit.
     public let buckets: [Double]

@@ -47,8 +47,11 @@ final class ServerContext: Sendable {
                          state: state, connection: connection)
         }
         if let declared = MHD_lookup_connection_value(connection, MHD_ValueKind.HEADER_KIND, "Content-Length"),
-           let length = Int(String(cString: declared)), length > maxBodyBytes {
-            return queue(tooLargeResponse, label: routeLabel(for: state), state: state, connection: connection)
+           let length = Int(String(cString: declared)) {
+            if length > maxBodyBytes {
+                return queue(tooLargeResponse, label: routeLabel(for: state), state: state, connection: connection)
+            }
+            state.body.reserveCapacity(length)
         }
         return MHD_Result.YES
     }

@@ -27,7 +27,7 @@ struct ObservabilityTests {
             #expect(parsed.samples["http_requests_total{method=\"POST\",route=\"/items/{id}\",status=\"405\"}"] == 1)
             #expect(parsed.samples["http_request_duration_seconds_count{method=\"GET\",route=\"/items/{id}\"}"] == 3)
             #expect(parsed.samples["http_request_duration_seconds_bucket{method=\"GET\",route=\"/items/{id}\",le=\"+Inf\"}"] == 3)
-            #expect(parsed.samples["http_requests_in_flight"] == 1)
+            #expect((parsed.samples["http_requests_in_flight"] ?? 0) >= 1, "the scrape itself is in flight")
             #expect(parsed.samples["clicks_recorded_total"] == 3)
             #expect(parsed.types["http_request_duration_seconds"] == "histogram")
             #expect(parsed.helps["http_requests_total"] != nil)

@@ -9,9 +9,11 @@ import Testing
 struct ServerLifecycleTests {
     @Test func gracefulStopDrainsInFlightRequestsAndRefusesNewConnections() throws {
         let entered = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
         var router = Router()
         router.get("/slow") { _ in
             entered.signal()
+            _ = release.wait(timeout: .now() + 5)
             usleep(300_000)
             return .text("done")
         }
@@ -30,12 +32,14 @@ struct ServerLifecycleTests {
             stopping.leave()
         }
         var refused = false
-        for _ in 0..<200 where !refused {
+        let deadline = ContinuousClock.now + .seconds(2)
+        while !refused && ContinuousClock.now < deadline {
             refused = RawConnection.connectionResult(port: port) == ECONNREFUSED
             if !refused { usleep(1000) }
         }
         #expect(refused, "new connections are still accepted while draining")
         #expect(outcome.withLock { $0 } == nil, "stop returned before the in-flight request finished")
+        release.signal()
 
         let response = try client.readResponse()
         #expect(response.status == 200 && response.text == "done")
