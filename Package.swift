@@ -17,6 +17,7 @@ let package = Package(
         // MARK: - System libraries (Debian packages, installed by scripts/setup)
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
 
         // MARK: - Libraries, in dependency order
         /// Primitives every module shares: seeded random streams, parallel-for, FNV-1a, atomic file writer, line reader.
@@ -37,6 +38,9 @@ let package = Package(
         .target(name: "Training", dependencies: ["Basics", "NewsModel", "Metrics", "MIND", "Store", "TensorMath"], swiftSettings: fastMath),
         /// Ranking from the store: cached news/user vectors, dot-product scoring, top-k, cold start.
         .target(name: "Ranking", dependencies: ["Basics", "Store", "NewsModel", "MIND", "TensorMath"], swiftSettings: fastMath),
+        /// Generic HTTP/1.1 server on libmicrohttpd: routing, JSON bodies and errors, body limits, keep-alive,
+        /// graceful stop, access log, Prometheus metrics, bearer tokens.
+        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
         /// Command-line interface as a library, so tests can drive it in-process.
         .target(name: "NewsRecCLI", dependencies: ["Basics", "MIND", "SyntheticMIND", "Metrics", "TensorMath", "NewsModel", "Store", "Training", "Ranking"]),
         .executableTarget(name: "newsrec", dependencies: ["NewsRecCLI"]),
@@ -53,6 +57,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "MIND"]),
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Basics", "Training", "NewsModel", "TensorMath", "MIND", "Metrics"]),
         .testTarget(name: "RankingTests", dependencies: ["TestSupport", "Basics", "Ranking", "Store", "NewsModel", "MIND", "TensorMath", "NewsRecCLI"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "NewsRecCLITests", dependencies: ["TestSupport", "NewsRecCLI", "Store", "MIND"]),
     ]
 )
