@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "TensorMathTests", dependencies: ["TestSupport", "Basics", "TensorMath"]),
         .testTarget(name: "NewsModelTests", dependencies: ["TestSupport", "Basics", "NewsModel", "TensorMath", "MIND"]),
         .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "MIND"]),
-        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Basics", "Training", "NewsModel", "TensorMath", "MIND", "Metrics"]),
+        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Basics", "Training", "NewsModel", "TensorMath", "MIND", "Metrics", "Store"]),
         .testTarget(name: "RankingTests", dependencies: ["TestSupport", "Basics", "Ranking", "Store", "NewsModel", "MIND", "TensorMath", "NewsRecCLI"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "NewsRecCLITests", dependencies: ["TestSupport", "NewsRecCLI", "Store", "MIND"]),
