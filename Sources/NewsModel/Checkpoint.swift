@@ -45,6 +45,7 @@ public enum Checkpoint {
 
     /// Writes the checkpoint files of `model` into the existing directory `folder`.
     public static func writeFiles(of model: NRMSModel, into folder: URL, includingOptimizer: Bool = true) throws {
+        model.synchronizeParameters()
         let parameters = model.parameters
         var weights = SafeTensors()
         weights.metadata = ["format": "pt"]

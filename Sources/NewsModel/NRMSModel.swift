@@ -48,6 +48,12 @@ public final class NRMSModel: @unchecked Sendable {
     /// T: how many of a user's most recent clicks the user encoder reads.
     public var historyLength: Int { configuration.historyLength }
 
+    /// Brings the weights and the optimizer state up to date when the optimizer defers embedding rows
+    /// (`Adam.defersUntouchedRows`): call before reading `parameters` after training steps.
+    public func synchronizeParameters() {
+        optimizer.synchronize(parameters: parameters)
+    }
+
     /// The token ids of `title` as the model reads it: its first `titleLength` tokens, unknown words → `[UNK]`.
     public func titleTokens(_ title: String) -> [Int32] {
         vocabulary.encode(title, length: configuration.titleLength)

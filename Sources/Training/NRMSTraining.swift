@@ -48,6 +48,7 @@ public enum NRMSTraining {
         }
         let model = try NRMSModel(parameters: parameters, vocabulary: corpus.vocabulary)
         model.optimizer.threads = parallelism.workers * parallelism.blasThreads
+        model.optimizer.defersUntouchedRows = true
         return (model, found)
     }
 

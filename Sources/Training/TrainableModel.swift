@@ -33,6 +33,10 @@ public protocol TrainableModel: AnyObject {
     /// One optimizer step along the sum of the workspaces' gradients.
     func applyGradients(from workspaces: [Workspace], learningRate: Float)
 
+    /// Brings the parameters up to date when the optimizer defers part of its updates; the trainer calls it before
+    /// anything reads the parameters (evaluation, the end of a run; checkpoints synchronize themselves).
+    func synchronizeParameters()
+
     /// News vectors `[titles.count × dimension]` (inference mode).
     func encodeNews(_ titles: PackedSequences, workspace: Workspace) -> [Float]
 

@@ -173,6 +173,7 @@ public final class Trainer<Model: TrainableModel> {
             state.batchesInEpoch = 0
             var metrics: MetricsSummary?
             if let dev {
+                model.synchronizeParameters()
                 metrics = try Evaluator(model: model, parallelism: parallelism)
                     .score(dev, news: corpus.news).metrics(for: dev)
                 parallelism.activate()
@@ -194,6 +195,7 @@ public final class Trainer<Model: TrainableModel> {
             checkpoint = try saveCheckpoint(state)
         }
         try writeReport()
+        model.synchronizeParameters()
         return TrainingOutcome(state: state, checkpoint: checkpoint, stepsRun: stepsRun, devMetrics: devMetrics,
                                seconds: elapsed())
     }

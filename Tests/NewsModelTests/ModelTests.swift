@@ -222,3 +222,36 @@ struct ModelTests {
         #expect(parameters.values[6] == initial[6])
     }
 }
+
+@Suite("Adam with deferred embedding rows")
+struct DeferredAdamTests {
+    @Test("deferring untouched rows gives the dense update bit for bit, with synchronizations at any step")
+    func deferredEqualsDense() throws {
+        let configuration = tinyConfiguration(.fastformer)
+        let dense = try randomParameters(configuration, seed: 31), deferred = try randomParameters(configuration, seed: 31)
+        let denseAdam = Adam(layout: dense.layout, learningRate: 0.01, threads: 2)
+        let deferredAdam = Adam(layout: deferred.layout, learningRate: 0.01, threads: 2)
+        deferredAdam.defersUntouchedRows = true
+        let gradients = NRMSGradients(layout: dense.layout)
+        var rng = SplitMix64(seed: 5)
+        for step in 1...9 {
+            gradients.zero()
+            for _ in 0..<3 {
+                let row = gradients.row(Int32(1 + rng.nextIndex(below: 11)))
+                for j in 0..<6 { row[j] = Float(rng.nextGaussian()) }
+            }
+            if step == 4 { _ = gradients.row(7) }   // a row with an all-zero gradient
+            for i in 0..<gradients.dense.count { gradients.dense[i] = Float(rng.nextGaussian()) }
+            denseAdam.step(parameters: dense, gradients: gradients)
+            deferredAdam.step(parameters: deferred, gradients: gradients)
+            if step == 3 || step == 7 {
+                deferredAdam.synchronize(parameters: deferred)
+                #expect(deferred.values.toArray().map(\.bitPattern) == dense.values.toArray().map(\.bitPattern))
+            }
+        }
+        deferredAdam.synchronize(parameters: deferred)
+        #expect(deferred.values.toArray().map(\.bitPattern) == dense.values.toArray().map(\.bitPattern))
+        #expect(deferredAdam.firstMoment.toArray().map(\.bitPattern) == denseAdam.firstMoment.toArray().map(\.bitPattern))
+        #expect(deferredAdam.secondMoment.toArray().map(\.bitPattern) == denseAdam.secondMoment.toArray().map(\.bitPattern))
+    }
+}

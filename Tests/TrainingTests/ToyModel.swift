@@ -105,6 +105,9 @@ final class ToyModel: TrainableModel {
         steps += 1
     }
 
+    /// Plain SGD defers nothing.
+    func synchronizeParameters() {}
+
     func encodeNews(_ titles: PackedSequences, workspace: Workspace) -> [Float] {
         newsVectors(titles)
     }
