@@ -5,47 +5,11 @@ import NewsModel
 import Store
 import Testing
 @testable import Ranking
+import TestSupport
 
 /// The ranker, scoring from cached vectors, agrees with the full model scoring each impression from titles.
 @Suite("Ranker agrees with the full NRMS model")
 struct ModelAgreementTests {
-    static let words = ["storm", "market", "team", "wins", "election", "recipe", "health", "city", "crash", "film",
-                        "star", "season", "budget", "school", "river", "fire", "game", "deal", "court", "music"]
-
-    /// 40 news, 15 users with one dev impression each (histories of 0…9 clicks, 3…8 candidates).
-    static func data() -> (news: [NewsArticle], impressions: [Impression]) {
-        var rng = SplitMix64Like(seed: 11)
-        let news = (0 ..< 40).map { index in
-            let title = (0 ..< 3 + rng.next(8)).map { _ in words[rng.next(words.count)] }.joined(separator: " ")
-            return NewsArticle(id: NewsID("N\(index)"), category: "c", subcategory: "s", title: title, abstract: "",
-                               url: "")
-        }
-        let impressions = (0 ..< 15).map { user in
-            let history = (0 ..< (user % 10)).map { _ in NewsID("N\(rng.next(40))") }
-            var seen = Set<Int>()
-            let candidates = (0 ..< 3 + user % 6).compactMap { _ -> Candidate? in
-                let index = rng.next(40)
-                return seen.insert(index).inserted ? Candidate(news: NewsID("N\(index)"), clicked: false) : nil
-            }
-            return Impression(id: user + 1, user: UserID("U\(user)"), time: SmallData.start + Int64(user) * 60,
-                              history: history, candidates: candidates)
-        }
-        return (news, impressions)
-    }
-
-    static func tinyModel(vocabulary: Vocabulary, encoder: NRMSConfiguration.Encoder) throws -> NRMSParameters {
-        let configuration = NRMSConfiguration(encoder: encoder, wordDimension: 12, hiddenSize: 8, headCount: 2,
-                                              poolingDimension: 6, titleLength: 6, historyLength: 5,
-                                              vocabularySize: vocabulary.count, dropout: 0.2)
-        // Weights uniform in ±0.5 (the training initialisation, N(0, 0.02²), gives scores near 1e-6, too small to
-        // make a 1e-5 tolerance mean anything); the [PAD] row stays zero.
-        let parameters = try NRMSParameters(configuration: configuration)
-        var rng = SplitMix64Like(seed: 3)
-        let count = parameters.layout.count, e = configuration.wordDimension
-        for index in e ..< count { parameters.values.pointer[index] = Float(rng.next(2001) - 1000) / 2000 }
-        return parameters
-    }
-
     /// Scores of one impression by the full model: titles → news encoder → user encoder → dot, in one batch
     /// laid out as in training (last `historyLength` clicks, front-padded with -1).
     static func fullModelScores(_ impression: Impression, titles: [NewsID: String], parameters: NRMSParameters,
@@ -75,10 +39,10 @@ struct ModelAgreementTests {
     @Test("every dev impression: same order and scores (1e-5) as the full model", arguments: NRMSConfiguration.Encoder.allCases)
     func agreement(encoderKind: NRMSConfiguration.Encoder) throws {
         let file = try TemporaryStore()
-        let (news, impressions) = Self.data()
+        let (news, impressions) = TinyNRMS.data()
         try NewsStore(path: file.path).ingest(split: .dev, news: news, impressions: impressions)
         let vocabulary = Vocabulary(buildingFrom: news.map(\.title))
-        let parameters = try Self.tinyModel(vocabulary: vocabulary, encoder: encoderKind)
+        let parameters = try TinyNRMS.model(vocabulary: vocabulary, encoder: encoderKind)
         let encoder = NRMSRankingEncoder(parameters: parameters, vocabulary: vocabulary)
         let ranker = try Ranker(storePath: file.path, encoder: encoder, modelID: "tiny-\(encoderKind)", config: "{}",
                                 checkpoint: "(memory)")
@@ -117,10 +81,10 @@ struct ModelAgreementTests {
     @Test("a cached news vector equals a fresh encoding of that news alone, bit for bit")
     func cachedEqualsFresh() throws {
         let file = try TemporaryStore()
-        let (news, impressions) = Self.data()
+        let (news, impressions) = TinyNRMS.data()
         try NewsStore(path: file.path).ingest(split: .dev, news: news, impressions: impressions)
         let vocabulary = Vocabulary(buildingFrom: news.map(\.title))
-        let parameters = try Self.tinyModel(vocabulary: vocabulary, encoder: .fastformer)
+        let parameters = try TinyNRMS.model(vocabulary: vocabulary, encoder: .fastformer)
         let ranker = try Ranker(storePath: file.path,
                                 encoder: NRMSRankingEncoder(parameters: parameters, vocabulary: vocabulary),
                                 modelID: "tiny", config: "{}", checkpoint: "(memory)")
@@ -132,18 +96,5 @@ struct ModelAgreementTests {
             let alone = try fresh.encodeNews([article])
             #expect(cached.map(\.bitPattern) == alone.map(\.bitPattern), "\(article.id)")
         }
-    }
-}
-
-/// A small seeded generator for test data (SplitMix64).
-struct SplitMix64Like {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next(_ bound: Int) -> Int {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return Int((z ^ (z >> 31)) % UInt64(bound))
     }
 }
