@@ -35,7 +35,7 @@ enum ThreadOptions {
     /// `--threads N`.
     static let threads = Option(
         "--threads", .integer, default: Parallelism.coreCount, defaultDescription: "all cores", rule: .atLeast(1),
-        help: "threads")
+        help: "threads to use")
     /// `--parallel data|blas`.
     static let parallel = Option(
         "--parallel", .choice, default: ParallelMode.data,
