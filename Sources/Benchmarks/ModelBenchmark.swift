@@ -173,8 +173,8 @@ public enum ModelBenchmark {
         let adam = Adam(layout: parameters.layout, learningRate: 1e-4, threads: recorder.options.threads)
         var rng = SplitMix64(seed: 2)
         let gradients = workspace.gradients
-        try recorder.record("train_step", "step", "batch \(inputs.batchSize)", 3 * (inputs.newsFlops + inputs.userFlops),
-                            samples: inputs.batchSize) {
+        let flops = 3 * (inputs.newsFlops + inputs.userFlops)
+        try recorder.record("train_step", "step", "batch \(inputs.batchSize)", flops, samples: inputs.batchSize) {
             gradients.zero()
             _ = try workspace.lossAndGradients(parameters: parameters, batch: batch, training: true, rng: &rng)
             adam.step(parameters: parameters, gradients: gradients)

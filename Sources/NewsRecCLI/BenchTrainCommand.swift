@@ -58,8 +58,10 @@ struct BenchTrainCommand: Command {
     }
 
     func run(context: CommandContext) throws {
-        let synthetic = try databasePath == nil
-            ? SyntheticStore.Temporary(size.configuration, threads: benchmark.threads, log: context.log) : nil
+        var synthetic: SyntheticStore.Temporary?
+        if databasePath == nil {
+            synthetic = try SyntheticStore.Temporary(size.configuration, threads: benchmark.threads, log: context.log)
+        }
         defer { synthetic?.remove() }
         let database = databasePath ?? synthetic!.database.path
         let store = try NewsStore(path: database, create: false)

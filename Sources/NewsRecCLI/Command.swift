@@ -24,6 +24,11 @@ import Foundation
 ///     func run(context: CommandContext) throws { … }
 /// }
 /// ```
+/// Declarations are plain static values, not property wrappers on instance properties: the parser and the help
+/// generator need the options before any command value exists, and a static list needs no reflection. Reading an
+/// option the command does not list is a programming error (a precondition), and a test checks that every command
+/// reads every option it lists.
+///
 /// Commands never read `CommandLine` or write to `stdout` directly; they use the `CommandContext`, so tests drive
 /// them in-process and capture what they print.
 public protocol Command {

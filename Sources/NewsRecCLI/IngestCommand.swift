@@ -20,7 +20,9 @@ struct IngestCommand: Command {
             impressions, candidates, skipped lines, and news ids used by histories or candidates that no ingested
             news file defines (counted, not an error).
             """,
-        examples: ["newsrec ingest --db mind.sqlite --split train --news train/news.tsv --behaviors train/behaviors.tsv"])
+        examples: [
+            "newsrec ingest --db mind.sqlite --split train --news train/news.tsv --behaviors train/behaviors.tsv",
+        ])
 
     static let split = StoreOptions.split.required(help: "the split the files belong to")
     static let news = MINDFileOptions.news.required(help: "the split's news.tsv")

@@ -101,12 +101,13 @@ extension ValueParser where Value: CaseIterable & RawRepresentable, Value.RawVal
 }
 
 extension ValueParser {
-    /// Comma-separated values of `element` (at least one, none empty), shown as `valueName` or `A,B,…`.
+    /// Comma-separated values of `element` (at least one, none empty), shown as `valueName`, `a|b[,…]` for choices,
+    /// or `N,…`.
     public static func list<Element>(of element: ValueParser<Element>, valueName: String? = nil) -> ValueParser
     where Value == [Element] {
         let shown: String
         if case .choice = element.kind {
-            shown = element.valueName.replacingOccurrences(of: "|", with: ",")
+            shown = "\(element.valueName)[,…]"
         } else {
             shown = "\(element.valueName),…"
         }

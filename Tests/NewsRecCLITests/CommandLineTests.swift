@@ -234,11 +234,13 @@ struct CommandLineTests {
             let aliased = try #require(try parsed(["bench", alias, "--json"]))
             #expect(aliased.1 == "bench \(name)")
         }
-        #expect(try parsed(["bench", "--micro", "--reps", "2"]).map { ($0.0 as? BenchMicroCommand)?.benchmark.repetitions } == 2)
+        let micro = try #require(try parsed(["bench", "--micro", "--reps", "2"]))
+        #expect((micro.0 as? BenchMicroCommand)?.benchmark.repetitions == 2)
         #expect(newsrec(["bench", "--rank", "--help"]).out.hasPrefix("Usage: newsrec bench rank"))
         let unknown = Self.usageError(["bench", "frob"])
         #expect(unknown?.path == "bench")
-        #expect(unknown?.error == .unknownSubcommand("frob", group: "bench", available: ["train", "micro", "rank", "parse"]))
+        #expect(unknown?.error
+                == .unknownSubcommand("frob", group: "bench", available: ["train", "micro", "rank", "parse"]))
         #expect(newsrec(["bench", "frob"]).err.contains("Run 'newsrec bench --help' for usage."))
     }
 

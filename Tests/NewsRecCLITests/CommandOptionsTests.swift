@@ -70,11 +70,11 @@ struct CommandOptionsTests {
         #expect(defaults.training == TrainingOptions())
         #expect(defaults.parallelism == .dataParallel(Parallelism.coreCount))
         #expect(defaults.checkpointMinutes == 10 && !defaults.resume && defaults.wordVectors == nil)
-        #expect(mistake(["train", "--db", "s", "--out", "r", "--epochs", "0"]) == "--epochs must be at least 1, got '0'")
-        #expect(mistake(["train", "--db", "s", "--out", "r", "--lr", "-1"]) == "--lr must be positive, got '-1'")
-        #expect(mistake(["train", "--db", "s", "--out", "r", "--parallel", "both"])
-                == "--parallel must be data or blas, got 'both'")
-        #expect(mistake(["train", "--db", "s", "--out", "r", "--threads", "0"]) == "--threads must be at least 1, got '0'")
+        let base = ["train", "--db", "s", "--out", "r"]
+        #expect(mistake(base + ["--epochs", "0"]) == "--epochs must be at least 1, got '0'")
+        #expect(mistake(base + ["--lr", "-1"]) == "--lr must be positive, got '-1'")
+        #expect(mistake(base + ["--parallel", "both"]) == "--parallel must be data or blas, got 'both'")
+        #expect(mistake(base + ["--threads", "0"]) == "--threads must be at least 1, got '0'")
     }
 
     @Test("evaluate and embed: store, model, split, files, threads")
@@ -164,7 +164,8 @@ struct CommandOptionsTests {
         #expect(!micro.benchmark.model && micro.benchmark.scaling)
         #expect(micro.benchmark.scalingTokens == 64 && micro.benchmark.maxAttentionMiB == 8)
         let microDefaults: BenchMicroCommand = try parse(["bench", "micro"])
-        #expect(microDefaults.benchmark.threads == 2 && microDefaults.benchmark.model && microDefaults.benchmark.scaling)
+        #expect(microDefaults.benchmark.threads == 2)
+        #expect(microDefaults.benchmark.model && microDefaults.benchmark.scaling)
         #expect(mistake(["bench", "micro", "--tokens", "8"]) == "--tokens must be at least 32, got '8'")
     }
 

@@ -21,7 +21,8 @@ struct RankingCommandTests {
             try NewsStore(path: folder.path("store.sqlite")).ingest(split: .dev, news: news, impressions: impressions)
             let vocabulary = Vocabulary(buildingFrom: news.map(\.title))
             let parameters = try TinyNRMS.model(vocabulary: vocabulary, encoder: .fastformer)
-            try Checkpoint.save(parameters: parameters, vocabulary: vocabulary.tokens, to: folder.appending("checkpoint"))
+            try Checkpoint.save(parameters: parameters, vocabulary: vocabulary.tokens,
+                                to: folder.appending("checkpoint"))
         }
     }
 
@@ -117,7 +118,8 @@ struct RankingCommandTests {
         #expect(result.code == 0, "\(result.err)")
         #expect(try store.history(of: UserID("U3")) == before + [NewsID("N9")])
 
-        let clicks = try setup.folder.file("clicks.tsv", "U3\tN10\t1574300000\nU4\tN11\t1574300001\nU5\tN12\tyesterday\n")
+        let clicks = try setup.folder.file("clicks.tsv",
+                                           "U3\tN10\t1574300000\nU4\tN11\t1574300001\nU5\tN12\tyesterday\n")
         result = newsrec(["click", "--db", setup.store, "--file", clicks.path])
         #expect(result.code == 1)
         #expect(result.err.contains("\(clicks.path):3:"))
@@ -129,7 +131,8 @@ struct RankingCommandTests {
         #expect(result.err.contains("\(clicks.path):2: expected a news id of the store, found N999"))
         #expect(try store.recordedClickCount() == 1)
 
-        try "U3\tN10\t1574300000\r\n\nU4\tN11\t11/21/2019 1:00:00 PM\n".write(to: clicks, atomically: true, encoding: .utf8)
+        try "U3\tN10\t1574300000\r\n\nU4\tN11\t11/21/2019 1:00:00 PM\n"
+            .write(to: clicks, atomically: true, encoding: .utf8)
         result = newsrec(["click", "--db", setup.store, "--file", clicks.path, "--json"])
         #expect(result.out == "{\"recorded\": 2}\n")
         #expect(try store.history(of: UserID("U3"))?.suffix(2) == [NewsID("N9"), NewsID("N10")])
