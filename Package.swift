@@ -41,13 +41,15 @@ let package = Package(
         /// Generic HTTP/1.1 server on libmicrohttpd: routing, JSON bodies and errors, body limits, keep-alive,
         /// graceful stop, access log, Prometheus metrics, bearer tokens.
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
+        /// Benchmarks of the model, training, ranking and MIND readers, and the synthetic store they (and the demo) use.
+        .target(name: "Benchmarks", dependencies: ["Basics", "MIND", "SyntheticMIND", "TensorMath", "NewsModel", "Store", "Training", "Ranking"], swiftSettings: fastMath),
         /// Command-line interface as a library, so tests can drive it in-process.
-        .target(name: "NewsRecCLI", dependencies: ["Basics", "MIND", "SyntheticMIND", "Metrics", "TensorMath", "NewsModel", "Store", "Training", "Ranking"]),
+        .target(name: "NewsRecCLI", dependencies: ["Basics", "MIND", "SyntheticMIND", "Metrics", "TensorMath", "NewsModel", "Store", "Training", "Ranking", "Benchmarks"]),
         .executableTarget(name: "newsrec", dependencies: ["NewsRecCLI"]),
 
         // MARK: - Tests
         /// Shared by the test targets: fixture locator, temporary directories, output capture, test data writers.
-        .target(name: "TestSupport", dependencies: ["Basics", "MIND"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Basics", "MIND", "NewsModel"], path: "Tests/TestSupport"),
         .testTarget(name: "BasicsTests", dependencies: ["TestSupport", "Basics"]),
         .testTarget(name: "MINDTests", dependencies: ["TestSupport", "MIND"]),
         .testTarget(name: "MetricsTests", dependencies: ["TestSupport", "Metrics"]),
@@ -56,8 +58,8 @@ let package = Package(
         .testTarget(name: "NewsModelTests", dependencies: ["TestSupport", "Basics", "NewsModel", "TensorMath", "MIND"]),
         .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "MIND"]),
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Basics", "Training", "NewsModel", "TensorMath", "MIND", "Metrics", "Store"]),
-        .testTarget(name: "RankingTests", dependencies: ["TestSupport", "Basics", "Ranking", "Store", "NewsModel", "MIND", "TensorMath", "NewsRecCLI"]),
+        .testTarget(name: "RankingTests", dependencies: ["TestSupport", "Basics", "Ranking", "Store", "NewsModel", "MIND", "TensorMath"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "NewsRecCLITests", dependencies: ["TestSupport", "NewsRecCLI", "Store", "MIND"]),
+        .testTarget(name: "NewsRecCLITests", dependencies: ["TestSupport", "NewsRecCLI", "Benchmarks", "Ranking", "Store", "NewsModel", "MIND"]),
     ]
 )

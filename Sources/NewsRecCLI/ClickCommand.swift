@@ -4,56 +4,60 @@ import Store
 
 /// `newsrec click`: appends clicks to users' histories in the store.
 struct ClickCommand: Command {
-    static let name = "click"
-    static let abstract = "Record clicks: append news to users' click histories."
-    static let help = """
-        Usage: newsrec click --db FILE --user U --news N [--time T]
-               newsrec click --db FILE --file CLICKS.tsv
+    static let configuration = CommandConfiguration(
+        name: "click",
+        abstract: "Record clicks: append news to users' click histories.",
+        discussion: """
+            Appends clicks to users' click histories in the store: one click (--user and --news-id, optionally
+            --time), or a file of clicks (--file). A user's history is the history of their latest ingested
+            impression followed by the clicks recorded after that impression's time, in time order; the ranker
+            reads the last 50 of it, and recomputes a cached user vector when it changes.
 
-        Appends clicks to users' click histories in the store. A user's history is the history of their latest
-        ingested impression followed by the clicks recorded after that impression's time, in time order; the
-        ranker reads the last 50 of it, and recomputes a cached user vector when it changes.
+            Times are Unix seconds or MM/DD/YYYY hh:mm:ss AM|PM (UTC). A clicks file has lines
+            'user<TAB>news<TAB>time'; all its clicks are written in one transaction, or none when a line is
+            malformed or names a news the store does not hold (the error gives file:line). --json prints
+            {"recorded": N} instead of a sentence.
+            """,
+        examples: [#"newsrec click --db mind.sqlite --user U13740 --news-id N55189 --time "11/15/2019 8:55:22 AM""#,
+                   "newsrec click --db mind.sqlite --file clicks.tsv"])
 
-        Options:
-          --db FILE        the store (SQLite) file; must exist (created by newsrec ingest)
-          --user U         user id of a single click
-          --news N         news id of a single click; must be a news of the store
-          --time T         time of a single click: Unix seconds or MM/DD/YYYY hh:mm:ss AM|PM (UTC)
-                           (default: now)
-          --file F         bulk form: lines 'user<TAB>news<TAB>time' (time as above); all clicks are
-                           written in one transaction, or none when a line is malformed or names a news
-                           the store does not hold (the error gives file:line)
-          --json           print {"recorded": N} instead of a sentence
+    static let user = StoreOptions.user.optional(help: "user id of a single click")
+    static let newsID = Option.optional(
+        "--news-id", .string("N"), help: "news id of a single click; must be a news of the store")
+    static let time = Option.optional(
+        "--time", ValueParser(kind: .string, valueName: "T", expectation: "Unix seconds or MM/DD/YYYY hh:mm:ss AM|PM",
+                              read: { ClicksFile.parseTime($0) }, write: { String($0) }),
+        help: "time of a single click (default: now)")
+    static let file = Option.optional(
+        "--file", .path("FILE"), help: "bulk form: a file of 'user<TAB>news<TAB>time' lines")
 
-        Example:
-          newsrec click --db mind.sqlite --user U13740 --news N55189 --time "11/15/2019 8:55:22 AM"
-        """
+    static var options: [any OptionDeclaration] {
+        [StoreOptions.database, user, newsID, time, file, OutputOptions.json]
+    }
 
     var database: String
     var single: (user: String, news: String, time: Int64?)?
     var file: String?
     var json: Bool
 
-    init(arguments: inout ArgumentScanner) throws {
-        database = try arguments.required("--db")
-        file = try arguments.option("--file")
-        let user = try arguments.option("--user")
-        let news = try arguments.option("--news")
-        let timeText = try arguments.option("--time")
-        json = arguments.flag("--json")
-        if file != nil {
-            guard user == nil, news == nil, timeText == nil else {
-                throw UsageError("--file cannot be combined with --user, --news or --time")
+    /// One click (`--user` and `--news-id`, optionally `--time`) or a file of clicks (`--file`), not both.
+    static func validate(_ options: ParsedOptions) throws {
+        let singleOptions: [any OptionDeclaration] = [user, newsID, time]
+        if options.isGiven(file) {
+            guard !singleOptions.contains(where: options.isGiven) else {
+                throw UsageError("--file cannot be combined with --user, --news-id or --time")
             }
-        } else {
-            guard let user, let news else { throw UsageError("give --user and --news, or --file") }
-            var time: Int64?
-            if let timeText {
-                guard let parsed = ClicksFile.parseTime(timeText) else {
-                    throw UsageError("--time expects Unix seconds or MM/DD/YYYY hh:mm:ss AM|PM, got '\(timeText)'")
-                }
-                time = parsed
-            }
+        } else if !options.isGiven(user) || !options.isGiven(newsID) {
+            throw UsageError("give --user and --news-id, or --file")
+        }
+    }
+
+    init(options: ParsedOptions) {
+        database = options[StoreOptions.database]
+        file = options[Self.file]
+        json = options[OutputOptions.json]
+        let user = options[Self.user], news = options[Self.newsID], time = options[Self.time]
+        if file == nil, let user, let news {
             single = (user, news, time)
         }
     }

@@ -1,20 +1,84 @@
 import Foundation
 
-/// A subcommand of `newsrec`: parses its own options from an explicit argument list, then runs.
+/// A subcommand of `newsrec`: declares its options, reads them from the parsed command line, then runs.
 ///
-/// Commands never read `CommandLine` or write to `stdout` directly; they use the `CommandContext`,
-/// so tests drive them in-process and capture what they print.
+/// A command declares each option once, as a `static let` of type `Option<Value>` (its own, or one of the shared
+/// groups `StoreOptions`, `NRMSOptions`, `ThreadOptions`, `OutputOptions`), and lists them in `options`. From that
+/// list `NewsRecCLI` parses the command line strictly, generates the usage line and the options part of `--help`,
+/// then calls `validate` (rules between options), `init(options:)` (typed reads) and `run`:
+///
+/// ```swift
+/// struct EmbedCommand: Command {
+///     static let configuration = CommandConfiguration(
+///         name: "embed", abstract: "Cache a model's news vectors in the store.",
+///         discussion: "Registers the model in the store and encodes …",
+///         examples: ["newsrec embed --db mind.sqlite --model runs/fastformer"])
+///     static var options: [any OptionDeclaration] {
+///         [StoreOptions.database, NRMSOptions.model, ThreadOptions.threads, OutputOptions.json]
+///     }
+///     var database: String, model: String, threads: Int, json: Bool
+///     init(options: ParsedOptions) {
+///         database = options[StoreOptions.database]
+///         …
+///     }
+///     func run(context: CommandContext) throws { … }
+/// }
+/// ```
+/// Declarations are plain static values, not property wrappers on instance properties: the parser and the help
+/// generator need the options before any command value exists, and a static list needs no reflection. Reading an
+/// option the command does not list is a programming error (a precondition), and a test checks that every command
+/// reads every option it lists.
+///
+/// Commands never read `CommandLine` or write to `stdout` directly; they use the `CommandContext`, so tests drive
+/// them in-process and capture what they print.
 public protocol Command {
-    /// The word after `newsrec`, e.g. `ingest`.
-    static var name: String { get }
-    /// One line for the command list.
-    static var abstract: String { get }
-    /// The full `--help` text: usage line, options with defaults, and an example.
-    static var help: String { get }
-    /// Parses the options that follow the command name. Unknown or missing options throw `UsageError`.
-    init(arguments: inout ArgumentScanner) throws
+    /// The name, the one-line abstract and the hand-written prose of `--help`.
+    static var configuration: CommandConfiguration { get }
+    /// Every option the command accepts, in the order the usage line and the help list them.
+    static var options: [any OptionDeclaration] { get }
+    /// Checks rules between options ("at most one of …", a bound that depends on another option) after parsing,
+    /// before `init(options:)`. Throws `UsageError`.
+    static func validate(_ options: ParsedOptions) throws
+    /// Reads the parsed options. May throw `UsageError` for what only reading can tell (an unreadable list file).
+    init(options: ParsedOptions) throws
     /// Does the work. Throws on failure; the CLI prints the error and exits non-zero.
     func run(context: CommandContext) throws
+}
+
+extension Command {
+    /// No rules between options.
+    public static func validate(_ options: ParsedOptions) throws {}
+}
+
+/// What `--help` and the command list say about a command: everything except the options, which are generated.
+public struct CommandConfiguration: Sendable {
+    /// The word after `newsrec` (or after the group, for a subcommand such as `bench rank`).
+    public var name: String
+    /// One line for the command list.
+    public var abstract: String
+    /// The prose of `--help` between the usage line and the options: what the command does, notes, formats.
+    public var discussion: String
+    /// Complete command lines, printed last.
+    public var examples: [String]
+
+    public init(name: String, abstract: String, discussion: String, examples: [String] = []) {
+        self.name = name
+        self.abstract = abstract
+        self.discussion = discussion
+        self.examples = examples
+    }
+}
+
+/// A command whose first word picks one of several subcommands (`newsrec bench rank …`).
+public protocol CommandGroup {
+    /// The group's name, abstract and the prose of its `--help`.
+    static var configuration: CommandConfiguration { get }
+    /// The subcommands, in the order the group's help lists them.
+    static var subcommands: [any Command.Type] { get }
+    /// The subcommand run when the first word after the group is an option (or there is none).
+    static var defaultSubcommand: any Command.Type { get }
+    /// Other spellings of subcommand names, e.g. `--rank` for `rank`.
+    static var aliases: [String: String] { get }
 }
 
 /// Where a command writes: standard output for results, standard error for progress and diagnostics.
@@ -45,69 +109,4 @@ public final class CommandContext: @unchecked Sendable {
     public func log(_ line: String) { writeErr(line + "\n") }
     /// Writes raw text to standard error (for `\r` progress redraws).
     public func logRaw(_ text: String) { writeErr(text) }
-}
-
-/// A command-line mistake: wrong, missing or unknown options. Printed with the command's usage hint.
-public struct UsageError: Error, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
-/// Consumes `--name value`, `--name=value` and `--flag` arguments in any order.
-public struct ArgumentScanner {
-    private var remaining: [String]
-    /// Whether `--help` or `-h` was given.
-    public private(set) var wantsHelp: Bool
-
-    public init(_ arguments: [String]) {
-        remaining = arguments
-        wantsHelp = arguments.contains("--help") || arguments.contains("-h")
-        remaining.removeAll { $0 == "--help" || $0 == "-h" }
-    }
-
-    /// The value of `--name`, or nil when absent. Throws when the option has no value.
-    public mutating func option(_ name: String) throws -> String? {
-        var found: String?
-        var index = 0
-        while index < remaining.count {
-            let argument = remaining[index]
-            if argument == name {
-                guard index + 1 < remaining.count else { throw UsageError("\(name) needs a value") }
-                found = remaining[index + 1]
-                remaining.removeSubrange(index...(index + 1))
-            } else if argument.hasPrefix(name + "=") {
-                found = String(argument.dropFirst(name.count + 1))
-                remaining.remove(at: index)
-            } else {
-                index += 1
-            }
-        }
-        return found
-    }
-
-    /// The value of a required `--name`.
-    public mutating func required(_ name: String) throws -> String {
-        guard let value = try option(name) else { throw UsageError("missing required option \(name)") }
-        return value
-    }
-
-    /// `--name` parsed as `T` (Int, Double, …), or nil when absent.
-    public mutating func option<T: LosslessStringConvertible>(_ name: String, as type: T.Type) throws -> T? {
-        guard let text = try option(name) else { return nil }
-        guard let value = T(text) else { throw UsageError("\(name) expects a \(T.self), got '\(text)'") }
-        return value
-    }
-
-    /// Whether the boolean flag `--name` is present (consumes it).
-    public mutating func flag(_ name: String) -> Bool {
-        let before = remaining.count
-        remaining.removeAll { $0 == name }
-        return remaining.count != before
-    }
-
-    /// Throws if any argument was not consumed.
-    public func finish() throws {
-        if let first = remaining.first { throw UsageError("unknown argument '\(first)'") }
-    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import MIND
 import Metrics
 import NewsModel
+import Benchmarks
 import Ranking
 import Store
 import SyntheticMIND
@@ -9,36 +10,36 @@ import Training
 
 /// `newsrec demo`: synthetic data → store → short training run → dev metrics beside the ceiling → test predictions.
 struct DemoCommand: Command {
-    static let name = "demo"
-    static let abstract = "End to end on synthetic data: synth, ingest, train briefly, evaluate, predict."
-    static let help = """
-        Usage: newsrec demo [--dir DIR] [--encoder fastformer|mhsa] [--quick] [--threads N] [--seed S]
+    static let configuration = CommandConfiguration(
+        name: "demo",
+        abstract: "End to end on synthetic data: synth, ingest, train briefly, evaluate, predict.",
+        discussion: """
+            Runs the whole pipeline in one process, in the --out directory:
+              1. generates a small synthetic MIND dataset (2000 users, 3000 news, 6000 impressions) into DIR/data,
+              2. ingests its train, dev and test splits into DIR/newsrec.sqlite,
+              3. trains an NRMS model (default sizes: hidden 256, 16 heads; word vectors from the synthetic
+                 glove.txt) for 5 epochs of the train split into DIR/run (checkpoints, train-log.jsonl,
+                 report.html),
+              4. evaluates on dev and prints the metrics beside the ceiling (ranking by the true click
+                 probabilities), popularity and random rankings,
+              5. writes DIR/prediction.txt for the test split and scores it against the hidden test labels,
+              6. caches every news vector in the store and ranks the last day's news for a dev user from it.
+            Sized to finish in a few minutes on 2 cores (release build); --quick trains 60 steps only.
 
-        Runs the whole pipeline in one process, in DIR (default ./newsrec-demo):
-          1. generates a small synthetic MIND dataset (2000 users, 3000 news, 6000 impressions) into DIR/data,
-          2. ingests its train, dev and test splits into DIR/newsrec.sqlite,
-          3. trains an NRMS model (default sizes: hidden 256, 16 heads; word vectors from the synthetic
-             glove.txt) for 5 epochs of the train split into DIR/run (checkpoints, train-log.jsonl, report.html),
-          4. evaluates on dev and prints the metrics beside the ceiling (ranking by the true click
-             probabilities), popularity and random rankings,
-          5. writes DIR/prediction.txt for the test split and scores it against the hidden test labels,
-          6. caches every news vector in the store and ranks the last day's news for a dev user from it.
-        Sized to finish in a few minutes on 2 cores (release build); --quick trains 60 steps only.
-
-        Re-running starts over: DIR is recreated (only a directory that an earlier demo made, or an empty one).
-
-        Options:
-          --dir DIR          working directory (default newsrec-demo)
-          --encoder NAME     fastformer (default) or mhsa
-          --quick            a much shorter training run (about a minute)
-          --threads N        threads (default: all cores)
-          --seed S           seed of the data and of training (default 1)
-
-        Example:
-          newsrec demo --dir /tmp/demo --quick
-        """
+            Re-running starts over: DIR is recreated (only a directory that an earlier demo made, or an empty
+            one).
+            """,
+        examples: ["newsrec demo --out /tmp/demo --quick"])
 
     static let marker = ".newsrec-demo"
+
+    static let output = OutputOptions.directory.withDefault("newsrec-demo", help: "working directory")
+    static let quick = Option.flag("--quick", help: "a much shorter training run (about a minute)")
+    static let seed = SeedOptions.seed.withDefault(1, help: "seed of the data and of training")
+
+    static var options: [any OptionDeclaration] {
+        [output, NRMSOptions.encoder, quick, ThreadOptions.threads, seed]
+    }
 
     var directory: URL
     var encoder: NRMSConfiguration.Encoder
@@ -46,13 +47,12 @@ struct DemoCommand: Command {
     var threads: Int
     var seed: UInt64
 
-    init(arguments: inout ArgumentScanner) throws {
-        directory = URL(fileURLWithPath: try arguments.option("--dir") ?? "newsrec-demo")
-        encoder = try TrainCommand.encoder(try arguments.option("--encoder"))
-        quick = arguments.flag("--quick")
-        threads = try arguments.option("--threads", as: Int.self) ?? Parallelism.coreCount
-        seed = try arguments.option("--seed", as: UInt64.self) ?? 1
-        guard threads >= 1 else { throw UsageError("--threads must be ≥ 1") }
+    init(options: ParsedOptions) {
+        directory = URL(fileURLWithPath: options[Self.output])
+        encoder = options[NRMSOptions.encoder]
+        quick = options[Self.quick]
+        threads = options[ThreadOptions.threads]
+        seed = options[Self.seed]
     }
 
     func run(context: CommandContext) throws {
@@ -60,8 +60,8 @@ struct DemoCommand: Command {
         try Self.prepare(directory)
         let data = directory.appendingPathComponent("data")
         let database = directory.appendingPathComponent("newsrec.sqlite")
-        let report = try SyntheticData.generate(SyntheticMINDConfiguration(seed: seed), into: data, store: database,
-                                                threads: threads, context: context)
+        let report = try SyntheticStore.generate(SyntheticMINDConfiguration(seed: seed), into: data, store: database,
+                                                 threads: threads, log: context.log)
 
         let store = try NewsStore(path: database.path, create: false)
         let corpus = try TrainingCorpus.load(from: store, splits: [.train, .dev, .test], log: context.log)
@@ -72,7 +72,7 @@ struct DemoCommand: Command {
         let run = directory.appendingPathComponent("run")
         let outcome = try TrainingSession.run(
             corpus: corpus, model: ModelOptions(encoder: encoder), training: training, wordVectors: vectors,
-            parallelism: try TrainCommand.parallelism(threads: threads, mode: nil), directory: run, resume: false,
+            parallelism: ParallelMode.data.parallelism(threads: threads), directory: run, resume: false,
             context: context)
 
         let parallelism = Parallelism.dataParallel(threads)
@@ -132,36 +132,12 @@ struct DemoCommand: Command {
         if manager.fileExists(atPath: directory.path) {
             let items = try manager.contentsOfDirectory(atPath: directory.path)
             guard items.isEmpty || items.contains(marker) else {
-                throw UsageError("\(directory.path) exists and was not made by newsrec demo; choose another --dir")
+                throw UsageError("\(directory.path) exists and was not made by newsrec demo; choose another --out")
             }
             for item in items { try manager.removeItem(at: directory.appendingPathComponent(item)) }
         }
         try manager.createDirectory(at: directory, withIntermediateDirectories: true)
         try Data("made by newsrec demo; cleared when the demo runs again\n".utf8)
             .write(to: directory.appendingPathComponent(marker))
-    }
-}
-
-/// Generates a synthetic dataset and ingests its three splits into a store (used by `demo` and `bench`).
-enum SyntheticData {
-    @discardableResult
-    static func generate(_ configuration: SyntheticMINDConfiguration, into data: URL, store database: URL,
-                         threads: Int, context: CommandContext) throws -> SyntheticMINDReport {
-        var started = Date()
-        context.log("synth: \(configuration.users) users, \(configuration.news) news, "
-            + "\(configuration.impressions) impressions → \(data.path)")
-        let generator = try SyntheticMINDGenerator(configuration: configuration, threads: threads)
-        let report = try generator.write(to: data)
-        context.log(String(format: "synth: done in %.1f s", Date().timeIntervalSince(started)))
-        started = Date()
-        let store = try NewsStore(path: database.path)
-        for split in Split.allCases {
-            let folder = data.appendingPathComponent(split.rawValue)
-            try store.ingest(split: split, newsFile: folder.appendingPathComponent("news.tsv"),
-                             behaviorsFile: folder.appendingPathComponent("behaviors.tsv"))
-        }
-        context.log(String(format: "ingest: train, dev, test into %@ in %.1f s", database.path,
-                           Date().timeIntervalSince(started)))
-        return report
     }
 }

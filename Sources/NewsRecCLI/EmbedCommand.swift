@@ -4,41 +4,39 @@ import Training
 
 /// `newsrec embed`: caches the news vectors of a model in the store.
 struct EmbedCommand: Command {
-    static let name = "embed"
-    static let abstract = "Cache a model's news vectors in the store (only news not cached yet)."
-    static let help = """
-        Usage: newsrec embed --db FILE --model CHECKPOINT_DIR [--threads N] [--json]
+    static let configuration = CommandConfiguration(
+        name: "embed",
+        abstract: "Cache a model's news vectors in the store (only news not cached yet).",
+        discussion: """
+            Registers the model in the store and encodes, with its news encoder, every news of the store that has
+            no cached vector for that model yet. Vectors are stored as little-endian float32 blobs keyed by
+            (model, news). The model id is a 64-bit FNV-1a hash of the checkpoint's model.safetensors,
+            config.json and vocab.txt, so any change to the weights, configuration or vocabulary gives a new id
+            and a new cache; the same checkpoint copied elsewhere shares its cache.
 
-        Registers the model in the store and encodes, with its news encoder, every news of the store that has
-        no cached vector for that model yet. Vectors are stored as little-endian float32 blobs keyed by
-        (model, news). The model id is a 64-bit FNV-1a hash of the checkpoint's model.safetensors,
-        config.json and vocab.txt, so any change to the weights, configuration or vocabulary gives a new id
-        and a new cache; the same checkpoint copied elsewhere shares its cache.
+            Incremental: news are encoded and committed in batches of 512, so re-running (after an ingest of more
+            news, or after an interruption) encodes only the news not cached yet. Progress goes to stderr.
+            --json prints {"model", "encoded", "cached", "seconds"}.
+            """,
+        examples: ["newsrec embed --db mind.sqlite --model runs/fastformer"])
 
-        Incremental: news are encoded and committed in batches of 512, so re-running (after an ingest of more
-        news, or after an interruption) encodes only the news not cached yet. Progress goes to stderr.
+    static let threads = ThreadOptions.threads.withDefault(
+        Parallelism.coreCount, description: "all cores", help: "titles encoded in parallel")
 
-        Options:
-          --db FILE                the store (SQLite) file, created by newsrec ingest (required)
-          --model CHECKPOINT_DIR   checkpoint directory with model.safetensors, config.json, vocab.txt (required)
-          --threads N              titles encoded in parallel (default: all cores)
-          --json                   print {"model", "encoded", "cached", "seconds"} as one JSON object
-
-        Example:
-          newsrec embed --db mind.sqlite --model runs/fastformer/checkpoint
-        """
+    static var options: [any OptionDeclaration] {
+        [StoreOptions.database, NRMSOptions.model, threads, OutputOptions.json]
+    }
 
     var database: String
     var model: String
     var threads: Int
     var json: Bool
 
-    init(arguments: inout ArgumentScanner) throws {
-        database = try arguments.required("--db")
-        model = try arguments.required("--model")
-        threads = try arguments.option("--threads", as: Int.self) ?? ProcessInfo.processInfo.activeProcessorCount
-        guard threads >= 1 else { throw UsageError("--threads must be at least 1") }
-        json = arguments.flag("--json")
+    init(options: ParsedOptions) {
+        database = options[StoreOptions.database]
+        model = options[NRMSOptions.model]
+        threads = options[Self.threads]
+        json = options[OutputOptions.json]
     }
 
     func run(context: CommandContext) throws {

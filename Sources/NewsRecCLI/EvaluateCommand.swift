@@ -7,34 +7,33 @@ import Training
 
 /// `newsrec evaluate`: scores a split with a trained model; leaderboard metrics and prediction files.
 struct EvaluateCommand: Command {
-    static let name = "evaluate"
-    static let abstract = "Score a split with a trained model: AUC/MRR/nDCG, prediction.txt, scores."
-    static let help = """
-        Usage: newsrec evaluate --db FILE --model DIR [--split dev] [--predictions prediction.txt]
-                                [--scores scores.tsv] [--threads N] [--json]
+    static let configuration = CommandConfiguration(
+        name: "evaluate",
+        abstract: "Score a split with a trained model: AUC/MRR/nDCG, prediction.txt, scores.",
+        discussion: """
+            Encodes every news once and each impression's user once (batched, all cores), scores every candidate
+            (user · news), and prints AUC, MRR, nDCG@5 and nDCG@10 averaged over impressions exactly as MIND's
+            evaluate.py, with the number of impressions and of those skipped because all their candidates share
+            one label. On an unlabelled split (test) no metrics are printed; only the files are written.
 
-        Encodes every news once and each impression's user once (batched, all cores), scores every candidate
-        (user · news), and prints AUC, MRR, nDCG@5 and nDCG@10 averaged over impressions exactly as MIND's
-        evaluate.py, with the number of impressions and of those skipped because all their candidates share one
-        label. On an unlabelled split (test) no metrics are printed; only the files are written.
+            Titles are encoded with the checkpoint's vocabulary (vocab.txt), so a model evaluates the same way
+            whatever was ingested after it was trained.
+            """,
+        examples: ["newsrec evaluate --db mind.sqlite --model runs/fastformer --split test "
+                   + "--predictions prediction.txt"])
 
-        Titles are encoded with the checkpoint's vocabulary (vocab.txt), so a model evaluates the same way
-        whatever was ingested after it was trained.
+    static let split = StoreOptions.split.withDefault(.dev, help: "the split to score")
+    static let predictions = Option.optional(
+        "--predictions", .path("FILE"),
+        help: "write the leaderboard file: one line `ImpressionID [r1,r2,...]` per impression, ranks in candidate "
+            + "order, 1 = best (ties: earlier candidate first), no spaces")
+    static let scores = Option.optional(
+        "--scores", .path("FILE"), help: "write `ImpressionID<TAB>NewsID<TAB>score` for every candidate")
 
-        Options:
-          --db FILE              SQLite store holding the split (required)
-          --model DIR            a `newsrec train` run directory (its latest checkpoint) or a checkpoint
-                                 directory (required)
-          --split NAME           train, dev (default) or test
-          --predictions FILE     write the leaderboard file: one line `ImpressionID [r1,r2,...]` per impression,
-                                 ranks in candidate order, 1 = best (ties: earlier candidate first), no spaces
-          --scores FILE          write `ImpressionID<TAB>NewsID<TAB>score` for every candidate
-          --threads N            threads (default: all cores)
-          --json                 print the result as one JSON object
-
-        Example:
-          newsrec evaluate --db mind.sqlite --model runs/fastformer --split test --predictions prediction.txt
-        """
+    static var options: [any OptionDeclaration] {
+        [StoreOptions.database, NRMSOptions.model, split, predictions, scores, ThreadOptions.threads,
+         OutputOptions.json]
+    }
 
     var databasePath: String
     var modelPath: String
@@ -44,19 +43,14 @@ struct EvaluateCommand: Command {
     var threads: Int
     var json: Bool
 
-    init(arguments: inout ArgumentScanner) throws {
-        databasePath = try arguments.required("--db")
-        modelPath = try arguments.required("--model")
-        let splitName = try arguments.option("--split") ?? "dev"
-        guard let split = Split(rawValue: splitName) else {
-            throw UsageError("--split must be train, dev or test, got '\(splitName)'")
-        }
-        self.split = split
-        predictions = try arguments.option("--predictions")
-        scores = try arguments.option("--scores")
-        threads = try arguments.option("--threads", as: Int.self) ?? Parallelism.coreCount
-        guard threads >= 1 else { throw UsageError("--threads must be ≥ 1") }
-        json = arguments.flag("--json")
+    init(options: ParsedOptions) {
+        databasePath = options[StoreOptions.database]
+        modelPath = options[NRMSOptions.model]
+        split = options[Self.split]
+        predictions = options[Self.predictions]
+        scores = options[Self.scores]
+        threads = options[ThreadOptions.threads]
+        json = options[OutputOptions.json]
     }
 
     /// What `evaluate` found.

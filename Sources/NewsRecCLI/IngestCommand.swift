@@ -4,37 +4,38 @@ import Store
 
 /// `newsrec ingest`: loads a split's news.tsv (and behaviors.tsv) into the SQLite store in one transaction.
 struct IngestCommand: Command {
-    static let name = "ingest"
-    static let abstract = "Load a MIND split (news.tsv, behaviors.tsv) into the SQLite store."
-    static let help = """
-        Usage: newsrec ingest --db FILE --split train|dev|test --news news.tsv [--behaviors behaviors.tsv]
-                              [--skip-bad-lines] [--json]
+    static let configuration = CommandConfiguration(
+        name: "ingest",
+        abstract: "Load a MIND split (news.tsv, behaviors.tsv) into the SQLite store.",
+        discussion: """
+            Reads a split's MIND files into the store (created with the current schema when missing; an older
+            schema is upgraded first). Everything happens in ONE transaction: on any error the store is left
+            exactly as it was.
 
-        Reads a split's MIND files into the store at FILE (created with the current schema when missing; an
-        older schema is upgraded first). Everything happens in ONE transaction: on any error the store is left
-        exactly as it was.
+            News articles are added to (or updated in) the table of all news. When --behaviors is given, the
+            split's impressions and candidates are replaced by the file's, so running the same ingest twice leaves
+            the same rows. The latest click history of every user is recomputed.
 
-        News articles are added to (or updated in) the table of all news. When --behaviors is given, the split's
-        impressions and candidates are replaced by the file's, so running the same ingest twice leaves the same
-        rows. The latest click history of every user is recomputed.
+            Progress (lines, lines/s) goes to standard error about twice a second. The summary reports news rows,
+            impressions, candidates, skipped lines, and news ids used by histories or candidates that no ingested
+            news file defines (counted, not an error).
+            """,
+        examples: [
+            "newsrec ingest --db mind.sqlite --split train --news train/news.tsv --behaviors train/behaviors.tsv",
+        ])
 
-        Options:
-          --db FILE            SQLite store to write (required)
-          --split NAME         train, dev or test (required)
-          --news FILE          the split's news.tsv (required)
-          --behaviors FILE     the split's behaviors.tsv (optional; without it only news is loaded)
-          --skip-bad-lines     skip and count malformed lines instead of failing (default: fail, naming the
-                               file, line and what was expected)
-          --json               print the summary as one JSON object
+    static let split = StoreOptions.split.required(help: "the split the files belong to")
+    static let news = MINDFileOptions.news.required(help: "the split's news.tsv")
+    static let behaviors = MINDFileOptions.behaviors.optional(
+        help: "the split's behaviors.tsv (without it only news is loaded)")
+    static let skipBadLines = Option.flag(
+        "--skip-bad-lines",
+        help: "skip and count malformed lines instead of failing (default: fail, naming the file, line and what "
+            + "was expected)")
 
-        Progress (lines, lines/s) goes to standard error about twice a second. The summary reports news rows,
-        impressions, candidates, skipped lines, and news ids used by histories or candidates that no ingested
-        news file defines (counted, not an error).
-
-        Example:
-          newsrec ingest --db mind.sqlite --split train --news MINDsmall_train/news.tsv \\
-                         --behaviors MINDsmall_train/behaviors.tsv
-        """
+    static var options: [any OptionDeclaration] {
+        [StoreOptions.database, split, news, behaviors, skipBadLines, OutputOptions.json]
+    }
 
     var databasePath: String
     var split: Split
@@ -43,17 +44,13 @@ struct IngestCommand: Command {
     var skipBadLines: Bool
     var json: Bool
 
-    init(arguments: inout ArgumentScanner) throws {
-        databasePath = try arguments.required("--db")
-        let splitName = try arguments.required("--split")
-        guard let split = Split(rawValue: splitName) else {
-            throw UsageError("--split must be train, dev or test, got '\(splitName)'")
-        }
-        self.split = split
-        newsFile = try arguments.required("--news")
-        behaviorsFile = try arguments.option("--behaviors")
-        skipBadLines = arguments.flag("--skip-bad-lines")
-        json = arguments.flag("--json")
+    init(options: ParsedOptions) {
+        databasePath = options[StoreOptions.database]
+        split = options[Self.split]
+        newsFile = options[Self.news]
+        behaviorsFile = options[Self.behaviors]
+        skipBadLines = options[Self.skipBadLines]
+        json = options[OutputOptions.json]
     }
 
     func run(context: CommandContext) throws {

@@ -5,44 +5,46 @@ import Training
 
 /// `newsrec rank`: ranks candidate news for a user from the store's cached vectors.
 struct RankCommand: Command {
-    static let name = "rank"
-    static let abstract = "Rank candidate news for a user with a model and the store's cached vectors."
-    static let help = """
-        Usage: newsrec rank --db FILE --model CHECKPOINT_DIR --user U
-                            [--candidates N1,N2,… | --candidates-file F | --fresh HOURS | --all]
-                            [--top K] [--json]
+    static let configuration = CommandConfiguration(
+        name: "rank",
+        abstract: "Rank candidate news for a user with a model and the store's cached vectors.",
+        discussion: """
+            Scores candidates by the dot product of the user's vector and each candidate's news vector, as the
+            model scores an impression, and prints them best first. The user vector is the user encoder over the
+            cached vectors of the user's last clicks (history_length of the model, 50 for MIND models): the
+            history of the user's latest ingested impression followed by clicks recorded later (newsrec click).
+            It is cached per (model, user, history) and recomputed when the history changes. News vectors not
+            cached yet (see newsrec embed) are encoded now and cached.
 
-        Scores candidates by the dot product of the user's vector and each candidate's news vector, as the model
-        scores an impression, and prints them best first. The user vector is the user encoder over the cached
-        vectors of the user's last clicks (history_length of the model, 50 for MIND models): the history of the
-        user's latest ingested impression followed by clicks recorded later (newsrec click). It is cached per
-        (model, user, history) and recomputed when the history changes. News vectors not cached yet (see
-        newsrec embed) are encoded now and cached.
+            Cold start: a user the store does not know, or one without any click, is ranked by popularity — the
+            number of clicks each candidate received in the last 24 hours of the data (clicked candidates of
+            impressions plus recorded clicks); ties keep the candidate order. A note on stderr says so.
 
-        Cold start: a user the store does not know, or one without any click, is ranked by popularity — the
-        number of clicks each candidate received in the last 24 hours of the data (clicked candidates of
-        impressions plus recorded clicks); ties keep the candidate order. A note on stderr says so.
+            Candidates: at most one of --candidates, --candidates-file, --fresh and --all; without any, --fresh 24
+            (every news when the data has no impressions). Unknown candidate ids are an error naming them.
 
-        Candidates (one of):
-          --candidates N1,N2,…     news ids separated by commas
-          --candidates-file F      news ids separated by whitespace or commas
-          --fresh HOURS            every news shown in impressions during the last HOURS of the data
-                                   (default: --fresh 24; every news when the data has no impressions)
-          --all                    every news with a cached vector for the model (whole catalogue)
-        Unknown candidate ids are an error naming them.
+            --json prints one JSON object: user, model, method, history_length, cached_user_vector,
+            results [{rank, news, score, title}].
+            """,
+        examples: ["newsrec rank --db mind.sqlite --model runs/fastformer --user U13740 --top 5"])
 
-        Options:
-          --db FILE                the store (SQLite) file (required)
-          --model CHECKPOINT_DIR   checkpoint directory with model.safetensors, config.json, vocab.txt (required)
-          --user U                 the user id (required)
-          --top K                  print the best K (default: all candidates given by --candidates or
-                                   --candidates-file, else 10)
-          --json                   print one JSON object: user, model, method, history_length,
-                                   cached_user_vector, results [{rank, news, score, title}]
+    static let user = StoreOptions.user
+    static let candidateList = Option.optional(
+        "--candidates", .list(of: .string("N"), valueName: "N1,N2,…"), help: "news ids separated by commas")
+    static let candidatesFile = Option.optional(
+        "--candidates-file", .path("FILE"), help: "news ids separated by whitespace or commas")
+    static let fresh = Option.optional(
+        "--fresh", ValueParser<Double>.number, rule: .positive,
+        help: "every news shown in impressions during the last X hours of the data")
+    static let all = Option.flag("--all", help: "every news with a cached vector for the model (whole catalogue)")
+    static let top = Option.optional(
+        "--top", .integer, rule: .atLeast(1),
+        help: "print the best N (default: all candidates given by --candidates or --candidates-file, else 10)")
 
-        Example:
-          newsrec rank --db mind.sqlite --model runs/fastformer/checkpoint --user U13740 --top 5
-        """
+    static var options: [any OptionDeclaration] {
+        [StoreOptions.database, NRMSOptions.model, user, candidateList, candidatesFile, fresh, all, top,
+         OutputOptions.json]
+    }
 
     enum Candidates: Equatable {
         case list([NewsID]), fresh(hours: Double), all
@@ -55,23 +57,20 @@ struct RankCommand: Command {
     var top: Int?
     var json: Bool
 
-    init(arguments: inout ArgumentScanner) throws {
-        database = try arguments.required("--db")
-        model = try arguments.required("--model")
-        user = UserID(try arguments.required("--user"))
-        let list = try arguments.option("--candidates")
-        let file = try arguments.option("--candidates-file")
-        let fresh = try arguments.option("--fresh", as: Double.self)
-        let all = arguments.flag("--all")
-        top = try arguments.option("--top", as: Int.self)
-        json = arguments.flag("--json")
-        guard [list != nil, file != nil, fresh != nil, all].filter({ $0 }).count <= 1 else {
-            throw UsageError("give at most one of --candidates, --candidates-file, --fresh, --all")
-        }
-        if let top, top < 1 { throw UsageError("--top must be at least 1") }
-        if let fresh, !(fresh > 0) { throw UsageError("--fresh expects a positive number of hours") }
+    static func validate(_ options: ParsedOptions) throws {
+        try options.requireAtMostOne(of: [candidateList, candidatesFile, fresh, all])
+    }
+
+    init(options: ParsedOptions) throws {
+        database = options[StoreOptions.database]
+        model = options[NRMSOptions.model]
+        user = UserID(options[Self.user])
+        top = options[Self.top]
+        json = options[OutputOptions.json]
+        let list = options[Self.candidateList], file = options[Self.candidatesFile]
+        let fresh = options[Self.fresh], all = options[Self.all]
         if let list {
-            candidates = .list(try Self.parseIDs(list, source: "--candidates"))
+            candidates = .list(list.map { NewsID($0) })
         } else if let file {
             guard let text = try? String(contentsOf: URL(fileURLWithPath: file), encoding: .utf8) else {
                 throw UsageError("cannot read --candidates-file \(file)")

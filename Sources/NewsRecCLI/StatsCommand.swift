@@ -4,38 +4,35 @@ import Store
 
 /// `newsrec stats`: counts per split in the SQLite store.
 struct StatsCommand: Command {
-    static let name = "stats"
-    static let abstract = "Show news, users, impressions, candidates, clicks and CTR per split of a store."
-    static let help = """
-        Usage: newsrec stats --db FILE [--json]
+    static let configuration = CommandConfiguration(
+        name: "stats",
+        abstract: "Show news, users, impressions, candidates, clicks and CTR per split of a store.",
+        discussion: """
+            Prints, for every split that has data in the store:
+              news rows        articles defined by the split's news.tsv
+              news referenced  distinct news ids in the split's histories and candidates
+              unknown          of those, ids that no ingested news file defines
+              users            distinct users with an impression
+              impressions      behaviors.tsv lines
+              candidates       candidate rows (labelled or not)
+              clicks           clicked candidates
+              CTR              clicks / labelled candidates ('-' for an unlabelled test split)
+            and the totals: rows of the news table and distinct users over all splits. The store must exist.
 
-        Prints, for every split that has data in the store at FILE:
-          news rows        articles defined by the split's news.tsv
-          news referenced  distinct news ids in the split's histories and candidates
-          unknown          of those, ids that no ingested news file defines
-          users            distinct users with an impression
-          impressions      behaviors.tsv lines
-          candidates       candidate rows (labelled or not)
-          clicks           clicked candidates
-          CTR              clicks / labelled candidates ('-' for an unlabelled test split)
-        and the totals: rows of the news table and distinct users over all splits.
+            --json prints one JSON object: {"news_rows", "users", "splits": [{"split", "news_rows",
+            "news_referenced", "unknown_news", "users", "impressions", "candidates", "labelled_candidates",
+            "clicks", "ctr"}]}.
+            """,
+        examples: ["newsrec stats --db mind.sqlite"])
 
-        Options:
-          --db FILE   SQLite store to read (required; must exist)
-          --json      print one JSON object: {"news_rows", "users", "splits": [{"split", "news_rows",
-                      "news_referenced", "unknown_news", "users", "impressions", "candidates",
-                      "labelled_candidates", "clicks", "ctr"}]}
-
-        Example:
-          newsrec stats --db mind.sqlite
-        """
+    static var options: [any OptionDeclaration] { [StoreOptions.database, OutputOptions.json] }
 
     var databasePath: String
     var json: Bool
 
-    init(arguments: inout ArgumentScanner) throws {
-        databasePath = try arguments.required("--db")
-        json = arguments.flag("--json")
+    init(options: ParsedOptions) {
+        databasePath = options[StoreOptions.database]
+        json = options[OutputOptions.json]
     }
 
     func run(context: CommandContext) throws {

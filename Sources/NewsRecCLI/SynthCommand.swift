@@ -1,83 +1,93 @@
 import Foundation
 import SyntheticMIND
+import Training
 
 /// `newsrec synth`: writes a synthetic MIND-format dataset with a known click model.
 struct SynthCommand: Command {
-    static let name = "synth"
-    static let abstract = "Generate a synthetic MIND-format dataset (train/dev/test, GloVe vectors, oracle metrics)."
-    static let help = """
-        Usage: newsrec synth --out DIR [--users N] [--news N] [--impressions N] [--seed S] [--word-dim D]
-                             [--ctr P] [--threads T] [--json]
+    static let configuration = CommandConfiguration(
+        name: "synth",
+        abstract: "Generate a synthetic MIND-format dataset (train/dev/test, GloVe vectors, oracle metrics).",
+        discussion: """
+            Writes a dataset in the format of MIND (news.tsv with 8 columns and entity JSON, behaviors.tsv with
+            5 columns) whose clicks follow a known model, so training can be checked against a ceiling:
 
-        Writes a dataset in the format of MIND (news.tsv with 8 columns and entity JSON, behaviors.tsv with
-        5 columns) whose clicks follow a known model, so training can be checked against a ceiling:
+              DIR/train/{news.tsv,behaviors.tsv}   impressions of Nov 9-14 2019 (70% of the impressions), labelled
+              DIR/dev/{news.tsv,behaviors.tsv}     impressions of Nov 15 (15%), labelled
+              DIR/test/{news.tsv,behaviors.tsv}    impressions of Nov 16-17 (15%), without labels, as in MIND
+              DIR/leaderboard/ref/truth.txt        the hidden test labels (evaluate.py's ref/truth.txt)
+              DIR/glove.txt                        word vectors in GloVe text format (topic signal + noise,
+                                                   ~90% of the words covered)
+              DIR/oracle.json                      sizes, click model, statistics, and reference metrics
 
-          DIR/train/{news.tsv,behaviors.tsv}   impressions of Nov 9-14 2019 (70% of --impressions), labelled
-          DIR/dev/{news.tsv,behaviors.tsv}     impressions of Nov 15 (15%), labelled
-          DIR/test/{news.tsv,behaviors.tsv}    impressions of Nov 16-17 (15%), without labels, as in MIND
-          DIR/leaderboard/ref/truth.txt        the hidden test labels (evaluate.py's ref/truth.txt)
-          DIR/glove.txt                        word vectors in GloVe text format (topic signal + noise,
-                                               ~90% of the words covered)
-          DIR/oracle.json                      sizes, click model, statistics, and reference metrics
+            Click model: 18 MIND categories (with subcategories) are the topics. Each article has a topic mixture
+            dominated by its category and a heavy-tailed popularity; each user has sparse interests over topics,
+            an activity level and a bias. p(click) = sigmoid(bias + b_user + a*<interest, topics> +
+            g*log popularity), with the bias calibrated to the target click-through rate of the labelled
+            impressions (every one has at least one click and one non-click, as in MIND). Titles (~11 words)
+            are drawn from topic vocabularies, a shared vocabulary and function words; entities are marked with
+            their character offsets. Candidates are news published in the 2 days before the impression, drawn
+            by popularity x freshness, so a few news collect most impressions. Histories are the user's clicks
+            in the 4 weeks before train (test histories also include the train and dev clicks).
 
-        Click model: 18 MIND categories (with subcategories) are the topics. Each article has a topic mixture
-        dominated by its category and a heavy-tailed popularity; each user has sparse interests over topics,
-        an activity level and a bias. p(click) = sigmoid(bias + b_user + a*<interest, topics> +
-        g*log popularity), with the bias calibrated to the target click-through rate of the labelled
-        impressions (every one has at least one click and one non-click, as in MIND). Titles (~11 words)
-        are drawn from topic vocabularies, a shared vocabulary and function words; entities are marked with
-        their character offsets. Candidates are news published in the 2 days before the impression, drawn
-        by popularity x freshness, so a few news collect most impressions. Histories are the user's clicks
-        in the 4 weeks before train (test histories also include the train and dev clicks).
+            Measured (release, 2 shared cores): MIND-small size 11 s CPU / 21 s wall; MIND-large size
+            190 s CPU / 341 s wall, 344 MB peak memory.
 
-        Measured (release, 2 shared cores): MIND-small size 11 s CPU / 21 s wall; MIND-large size
-        190 s CPU / 341 s wall, 344 MB peak memory.
+            oracle.json and the summary report AUC, MRR, nDCG@5 and nDCG@10 on dev and test when ranking by the
+            TRUE click probabilities (the ceiling), by popularity alone, and at random. The same seed gives
+            byte-identical files, whatever --threads.
 
-        oracle.json and the summary report AUC, MRR, nDCG@5 and nDCG@10 on dev and test when ranking by the
-        TRUE click probabilities (the ceiling), by popularity alone, and at random.
+            Sizes of MIND-small and MIND-large:
+              newsrec synth --out /tmp/synth-small --user-count 50000 --news-count 65000 --impression-count 230000
+              newsrec synth --out /tmp/synth-large --user-count 1000000 --news-count 160000 --impression-count 3200000
+            """,
+        examples: ["newsrec synth --out /tmp/synth --seed 7"])
 
-        Options:
-          --out DIR          output directory (created; files of the same names are replaced)
-          --users N          user population (default 2000)
-          --news N           news articles (default 3000)
-          --impressions N    impressions over train+dev+test, split 70/15/15 (default 6000)
-          --seed S           random seed (default 1); the same seed gives byte-identical files
-          --word-dim D       dimension of the vectors in glove.txt (default 50)
-          --ctr P            click-through rate to calibrate to (default 0.04, MIND's)
-          --threads T        worker threads (default: all cores; the output does not depend on it)
-          --json             print the report (oracle.json) to stdout instead of a summary
+    private static let defaults = SyntheticMINDConfiguration()
+    static let output = OutputOptions.directory.required(
+        help: "output directory (created; files of the same names are replaced)")
+    static let userCount = SyntheticDataOptions.userCount
+    static let newsCount = SyntheticDataOptions.newsCount
+    static let impressionCount = SyntheticDataOptions.impressionCount
+    static let seed = SeedOptions.seed.withDefault(defaults.seed)
+    static let wordDimension = Option(
+        "--word-dim", .integer, default: defaults.wordDimension, help: "dimension of the vectors in glove.txt")
+    static let clickThroughRate = Option(
+        "--ctr", .number, default: defaults.targetCTR, help: "click-through rate to calibrate to (MIND's: 0.04)")
 
-        Sizes of MIND-small and MIND-large:
-          newsrec synth --out /tmp/synth-small --users 50000 --news 65000 --impressions 230000
-          newsrec synth --out /tmp/synth-large --users 1000000 --news 160000 --impressions 3200000
+    static let threads = ThreadOptions.threads.withDefault(
+        Parallelism.coreCount, description: "all cores", help: "worker threads (the output does not depend on them)")
+    static let json = OutputOptions.json.withDefault(
+        false, help: "print the report (oracle.json) to stdout instead of a summary")
 
-        Example:
-          newsrec synth --out /tmp/synth --seed 7
-        """
+    static var options: [any OptionDeclaration] {
+        [output, userCount, newsCount, impressionCount, seed, wordDimension, clickThroughRate, threads, json]
+    }
 
     var output: URL
     var configuration: SyntheticMINDConfiguration
     var threads: Int
     var json: Bool
 
-    init(arguments: inout ArgumentScanner) throws {
-        output = URL(fileURLWithPath: try arguments.required("--out"))
-        let defaults = SyntheticMINDConfiguration()
-        configuration = SyntheticMINDConfiguration(
-            users: try arguments.option("--users", as: Int.self) ?? defaults.users,
-            news: try arguments.option("--news", as: Int.self) ?? defaults.news,
-            impressions: try arguments.option("--impressions", as: Int.self) ?? defaults.impressions,
-            seed: try arguments.option("--seed", as: UInt64.self) ?? defaults.seed,
-            wordDimension: try arguments.option("--word-dim", as: Int.self) ?? defaults.wordDimension,
-            targetCTR: try arguments.option("--ctr", as: Double.self) ?? defaults.targetCTR)
-        threads = try arguments.option("--threads", as: Int.self) ?? ProcessInfo.processInfo.activeProcessorCount
-        json = arguments.flag("--json")
+    /// The dataset sizes, seed and click-through rate of the command line; invalid ones are a usage error.
+    static func validate(_ options: ParsedOptions) throws {
         do {
-            try configuration.validate()
+            try configuration(options).validate()
         } catch let error as SyntheticMINDError {
             throw UsageError(error.description)
         }
-        guard threads >= 1 else { throw UsageError("--threads must be at least 1, got \(threads)") }
+    }
+
+    private static func configuration(_ options: ParsedOptions) -> SyntheticMINDConfiguration {
+        SyntheticMINDConfiguration(
+            users: options[userCount], news: options[newsCount], impressions: options[impressionCount],
+            seed: options[seed], wordDimension: options[wordDimension], targetCTR: options[clickThroughRate])
+    }
+
+    init(options: ParsedOptions) {
+        output = URL(fileURLWithPath: options[Self.output])
+        configuration = Self.configuration(options)
+        threads = options[Self.threads]
+        json = options[Self.json]
     }
 
     func run(context: CommandContext) throws {

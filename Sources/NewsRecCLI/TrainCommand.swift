@@ -6,54 +6,67 @@ import Training
 
 /// `newsrec train`: trains an NRMS model (Fastformer or MHSA encoders) on the store's train split.
 struct TrainCommand: Command {
-    static let name = "train"
-    static let abstract = "Train an NRMS/Fastformer model on the store's train split (checkpoints, log, report)."
-    static let help = """
-        Usage: newsrec train --db FILE --out DIR [--encoder fastformer|mhsa] [--epochs 3] [--batch-size 64]
-                             [--lr 1e-4] [--negatives 4] [--word-vectors glove.txt] [--seed 42] [--threads N]
-                             [--parallel data|blas] [--hidden 256] [--heads 16] [--max-steps N] [--resume]
+    static let configuration = CommandConfiguration(
+        name: "train",
+        abstract: "Train an NRMS/Fastformer model on the store's train split (checkpoints, log, report).",
+        discussion: """
+            Trains on every ingested train impression: one sample per clicked news, its negatives drawn without
+            replacement from the same impression's non-clicked news (with replacement when there are fewer; from
+            random news of the split when there are none), samples shuffled each epoch. Users are the last 50
+            clicks of the impression's history; titles are cut to 30 tokens; the vocabulary covers the titles of
+            every ingested news (all splits). Loss: softmax cross-entropy over [clicked, negatives]; Adam;
+            dropout 0.2.
 
-        Trains on every ingested train impression: one sample per clicked news, its negatives drawn without
-        replacement from the same impression's non-clicked news (with replacement when there are fewer; from
-        random news of the split when there are none), samples shuffled each epoch. Users are the last 50 clicks
-        of the impression's history; titles are cut to 30 tokens; the vocabulary covers the titles of every
-        ingested news (all splits). Loss: softmax cross-entropy over [clicked, negatives]; Adam; dropout 0.2.
+            After each epoch the model is evaluated on the dev split (when the store has a labelled one) and a
+            checkpoint is written atomically into the --out directory (weights, optimizer state, epoch/step/seed),
+            and also every --checkpoint-minutes within an epoch; a killed run never damages the last good
+            checkpoint, and --resume continues from it exactly (mid-epoch too) with the same options. The
+            directory also gets train-log.jsonl (one JSON object per step and per epoch) and report.html (loss
+            curve and per-epoch metrics, self-contained).
 
-        After each epoch the model is evaluated on the dev split (when the store has a labelled one) and a
-        checkpoint is written atomically into DIR (weights, optimizer state, epoch/step/seed), and also every
-        --checkpoint-minutes within an epoch; a killed run never damages the last good checkpoint, and
-        --resume continues from it exactly (mid-epoch too) with the same options.
-        DIR also gets train-log.jsonl (one JSON object per step and per epoch) and report.html (loss curve and
-        per-epoch metrics, self-contained).
+            Deterministic for a seed, thread count and parallel mode. Progress (step, samples/s, loss, ETA) goes
+            to standard error.
+            """,
+        examples: ["newsrec train --db mind.sqlite --out runs/fastformer --word-vectors glove.840B.300d.txt"])
 
-        Options:
-          --db FILE             SQLite store with a train split (required)
-          --out DIR             run directory for checkpoints, log and report (required)
-          --encoder NAME        fastformer (default) or mhsa
-          --epochs N            epochs (default 3)
-          --batch-size N        samples per optimizer step (default 64)
-          --lr X                Adam learning rate (default 1e-4)
-          --negatives N         negatives per clicked news (default 4)
-          --word-vectors FILE   GloVe text vectors to initialise word embeddings (their dimension is used;
-                                default: random 300-dimensional embeddings)
-          --hidden N            hidden size (default 256)
-          --heads N             attention heads (default 16)
-          --seed S              seed of initialisation, sampling, shuffling and dropout (default 42)
-          --threads N           threads (default: all cores)
-          --parallel MODE       data: each batch split across N workers with single-threaded BLAS, their
-                                gradients summed into one Adam step (default: the faster at MIND-small sizes
-                                on 2 cores, see BENCHMARKS.md); blas: one worker whose BLAS calls and
-                                per-sequence loops use N threads
-          --max-steps N         stop after N optimizer steps in total (with a checkpoint), for quick runs
-          --checkpoint-minutes M  also checkpoint mid-epoch every M minutes (default 10; 0 = epochs only)
-          --resume              continue from the latest checkpoint in DIR (required when DIR has one)
+    private static let modelDefaults = ModelOptions()
+    private static let trainingDefaults = TrainingOptions()
+    static let output = OutputOptions.directory.required(
+        help: "run directory for checkpoints, log and report")
+    static let epochs = Option(
+        "--epochs", .integer, default: trainingDefaults.epochs, rule: .atLeast(1), help: "epochs")
+    static let batchSize = Option(
+        "--batch-size", .integer, default: trainingDefaults.batchSize, rule: .atLeast(1),
+        help: "samples per optimizer step")
+    static let learningRate = Option(
+        "--lr", .number, default: trainingDefaults.learningRate, rule: .positive, help: "Adam learning rate")
+    static let negatives = Option(
+        "--negatives", .integer, default: trainingDefaults.negatives, rule: .atLeast(1),
+        help: "negatives per clicked news")
+    static let wordVectors = Option.optional(
+        "--word-vectors", .path("FILE"),
+        help: "GloVe text vectors to initialise word embeddings (their dimension is used; default: random "
+            + "300-dimensional embeddings)")
+    static let hiddenSize = Option(
+        "--hidden", .integer, default: modelDefaults.hiddenSize, rule: .atLeast(1), help: "hidden size")
+    static let headCount = Option(
+        "--heads", .integer, default: modelDefaults.headCount, rule: .atLeast(1), help: "attention heads")
+    static let seed = SeedOptions.seed.withDefault(
+        trainingDefaults.seed, help: "seed of initialisation, sampling, shuffling and dropout")
+    static let maxSteps = Option.optional(
+        "--max-steps", .integer, rule: .atLeast(1),
+        help: "stop after N optimizer steps in total (with a checkpoint), for quick runs")
+    static let checkpointMinutes = Option(
+        "--checkpoint-minutes", .number, default: 10.0, rule: .atLeast(0),
+        help: "also checkpoint mid-epoch every X minutes (0 = after epochs only)")
+    static let resume = Option.flag(
+        "--resume", help: "continue from the latest checkpoint in the run directory (required when it has one)")
 
-        Deterministic for a seed, thread count and parallel mode. Progress (step, samples/s, loss, ETA) goes to
-        standard error.
-
-        Example:
-          newsrec train --db mind.sqlite --out runs/fastformer --word-vectors glove.840B.300d.txt
-        """
+    static var options: [any OptionDeclaration] {
+        [StoreOptions.database, output, NRMSOptions.encoder, epochs, batchSize, learningRate, negatives,
+         wordVectors, hiddenSize, headCount, seed, ThreadOptions.threads, ThreadOptions.parallel, maxSteps,
+         checkpointMinutes, resume]
+    }
 
     var databasePath: String
     var output: String
@@ -64,28 +77,22 @@ struct TrainCommand: Command {
     var resume: Bool
     var checkpointMinutes: Double
 
-    init(arguments: inout ArgumentScanner) throws {
-        databasePath = try arguments.required("--db")
-        output = try arguments.required("--out")
-        model.encoder = try Self.encoder(try arguments.option("--encoder"))
-        if let value = try arguments.option("--hidden", as: Int.self) { model.hiddenSize = value }
-        if let value = try arguments.option("--heads", as: Int.self) { model.headCount = value }
-        if let value = try arguments.option("--epochs", as: Int.self) { training.epochs = value }
-        if let value = try arguments.option("--batch-size", as: Int.self) { training.batchSize = value }
-        if let value = try arguments.option("--lr", as: Float.self) { training.learningRate = value }
-        if let value = try arguments.option("--negatives", as: Int.self) { training.negatives = value }
-        if let value = try arguments.option("--seed", as: UInt64.self) { training.seed = value }
-        training.maxSteps = try arguments.option("--max-steps", as: Int.self)
-        wordVectors = try arguments.option("--word-vectors")
-        parallelism = try Self.parallelism(threads: try arguments.option("--threads", as: Int.self),
-                                           mode: try arguments.option("--parallel"))
-        resume = arguments.flag("--resume")
-        checkpointMinutes = try arguments.option("--checkpoint-minutes", as: Double.self) ?? 10
-        guard checkpointMinutes >= 0 else { throw UsageError("--checkpoint-minutes must be ≥ 0") }
-        guard training.epochs >= 1, training.batchSize >= 1, training.negatives >= 1, training.learningRate > 0 else {
-            throw UsageError("--epochs, --batch-size and --negatives must be ≥ 1 and --lr > 0")
-        }
-        if let steps = training.maxSteps, steps < 1 { throw UsageError("--max-steps must be ≥ 1") }
+    init(options: ParsedOptions) {
+        databasePath = options[StoreOptions.database]
+        output = options[Self.output]
+        model.encoder = options[NRMSOptions.encoder]
+        model.hiddenSize = options[Self.hiddenSize]
+        model.headCount = options[Self.headCount]
+        training.epochs = options[Self.epochs]
+        training.batchSize = options[Self.batchSize]
+        training.learningRate = options[Self.learningRate]
+        training.negatives = options[Self.negatives]
+        training.seed = options[Self.seed]
+        training.maxSteps = options[Self.maxSteps]
+        wordVectors = options[Self.wordVectors]
+        parallelism = options[ThreadOptions.parallel].parallelism(threads: options[ThreadOptions.threads])
+        resume = options[Self.resume]
+        checkpointMinutes = options[Self.checkpointMinutes]
     }
 
     func run(context: CommandContext) throws {
@@ -108,82 +115,5 @@ struct TrainCommand: Command {
             + "\(outcome.state.completedEpochs) epoch(s) done, step \(outcome.state.step)")
         if let last = outcome.devMetrics.last { context.print("dev: \(last.formatted)") }
         context.print("checkpoint: \(outcome.checkpoint.path)")
-    }
-
-    static func encoder(_ text: String?) throws -> NRMSConfiguration.Encoder {
-        guard let text else { return .fastformer }
-        guard let encoder = NRMSConfiguration.Encoder(rawValue: text) else {
-            throw UsageError("--encoder must be fastformer or mhsa, got '\(text)'")
-        }
-        return encoder
-    }
-
-    static func parallelism(threads: Int?, mode: String?) throws -> Parallelism {
-        let count = threads ?? Parallelism.coreCount
-        guard count >= 1 else { throw UsageError("--threads must be ≥ 1") }
-        switch mode ?? "data" {
-        case "data": return .dataParallel(count)
-        case "blas": return .blas(count)
-        default: throw UsageError("--parallel must be data or blas, got '\(mode!)'")
-        }
-    }
-}
-
-/// A training run with progress on standard error, shared by `train` and `demo`.
-enum TrainingSession {
-    static func run(corpus: TrainingCorpus, model options: ModelOptions, training: TrainingOptions,
-                    wordVectors: WordVectors?, parallelism: Parallelism, directory: URL, resume: Bool,
-                    checkpointMinutes: Double = 10, context: CommandContext) throws -> TrainingOutcome {
-        let (model, found) = try NRMSTraining.makeModel(corpus: corpus, options: options, wordVectors: wordVectors,
-                                                        training: training, parallelism: parallelism)
-        if wordVectors != nil {
-            context.log("word vectors for \(found) of \(corpus.vocabulary.count - 2) vocabulary words")
-        }
-        let configuration = model.configuration
-        context.log("model: \(configuration.encoder.rawValue), hidden \(configuration.hiddenSize), "
-            + "\(configuration.headCount) heads, word dim \(configuration.wordDimension); "
-            + "\(parallelism.workers) worker(s) × \(parallelism.blasThreads) BLAS thread(s)")
-        let trainer = Trainer(model: model, corpus: corpus, options: training, parallelism: parallelism,
-                              directory: directory)
-        trainer.checkpointInterval = checkpointMinutes > 0 ? checkpointMinutes * 60 : nil
-        var lastPrint = Date.distantPast
-        var redrawing = false
-        trainer.onProgress = { progress in
-            let now = Date()
-            let last = progress.batchInEpoch == progress.batchesPerEpoch
-            guard now.timeIntervalSince(lastPrint) >= (context.interactive ? 0.5 : 10) || last else { return }
-            lastPrint = now
-            let line = String(format: "epoch %d/%d  step %d (%d/%d)  %.1f samples/s  loss %.4f  ETA %@",
-                              progress.epoch, progress.epochs, progress.step, progress.batchInEpoch,
-                              progress.batchesPerEpoch, progress.samplesPerSecond, progress.loss,
-                              Self.duration(progress.remaining))
-            if context.interactive {
-                context.logRaw("\r" + line + "   ")
-                redrawing = true
-            } else {
-                context.log(line)
-            }
-        }
-        trainer.onEpoch = { record in
-            if redrawing {
-                context.logRaw("\n")
-                redrawing = false
-            }
-            var line = String(format: "epoch %d done at step %d: train loss %.4f", record.epoch, record.step,
-                              record.trainLoss)
-            if let dev = record.dev { line += "; dev \(dev.formatted)" }
-            context.log(line)
-        }
-        let outcome = try trainer.run(resume: resume)
-        if redrawing { context.logRaw("\n") }
-        context.log("log: \(trainer.log.url.path); report: \(trainer.reportURL.path)")
-        return outcome
-    }
-
-    static func duration(_ seconds: Double) -> String {
-        guard seconds.isFinite else { return "?" }
-        let total = Int(seconds.rounded())
-        return total >= 3600 ? String(format: "%dh%02dm", total / 3600, total % 3600 / 60)
-                             : String(format: "%dm%02ds", total / 60, total % 60)
     }
 }

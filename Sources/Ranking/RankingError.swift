@@ -8,8 +8,6 @@ public enum RankingError: Error, CustomStringConvertible, Equatable, Sendable {
     case unknownCandidates([NewsID])
     /// The store holds vectors for model `id` of a different length than the checkpoint produces.
     case dimensionMismatch(model: String, stored: Int, expected: Int)
-    /// The benchmark found the cache in a state it did not set up (e.g. a "warm" query missed the cache).
-    case benchmarkInvariant(String)
 
     public var description: String {
         switch self {
@@ -22,8 +20,6 @@ public enum RankingError: Error, CustomStringConvertible, Equatable, Sendable {
                 + (ids.count > 10 ? " and \(ids.count - 10) more" : "")
         case let .dimensionMismatch(model, stored, expected):
             return "model \(model): stored vectors have \(stored) values, the checkpoint produces \(expected)"
-        case let .benchmarkInvariant(what):
-            return "benchmark invariant broken: \(what)"
         }
     }
 }

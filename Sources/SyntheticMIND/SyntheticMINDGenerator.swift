@@ -248,6 +248,14 @@ public final class SyntheticMINDGenerator: Sendable {
         return report
     }
 
+    /// Writes every article of the catalogue, in news.tsv format, to `url` (the split folders hold only the news
+    /// their impressions reference). The same configuration gives the same file.
+    public func writeCatalogue(to url: URL) throws {
+        let file = try AtomicFileWriter(path: url.path)
+        try file.write(catalog.lines)
+        try file.close()
+    }
+
     /// Impressions per user and split: each impression goes to a user drawn with probability ∝ activity.
     /// - Returns: `[split][user]` counts.
     func allocateImpressions() -> [[Int32]] {

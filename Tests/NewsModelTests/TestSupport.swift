@@ -51,14 +51,9 @@ func sampleIndices(_ size: Int, count: Int) -> [Int] {
     return (0..<count).map { $0 * (size - 1) / (count - 1) }
 }
 
-/// A vocabulary of `count` placeholder words (`[PAD]`, `[UNK]`, `w2`, …).
-func placeholderVocabulary(_ count: Int) -> Vocabulary {
-    Vocabulary(tokens: [Vocabulary.padToken, Vocabulary.unknownToken] + (2..<count).map { "w\($0)" })
-}
-
 /// The model of `parameters` with a placeholder vocabulary of the right size.
 func model(_ parameters: NRMSParameters) -> NRMSModel {
-    try! NRMSModel(parameters: parameters, vocabulary: placeholderVocabulary(parameters.configuration.vocabularySize))
+    try! NRMSModel(parameters: parameters, vocabulary: TinyNRMS.placeholderVocabulary(parameters.configuration.vocabularySize))
 }
 
 /// A batch in the padded layout of the golden fixtures (titles `[news × 4]` with 0, histories `[size × 3]` with -1).

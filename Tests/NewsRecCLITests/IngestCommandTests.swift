@@ -2,19 +2,7 @@ import Foundation
 import MIND
 import Store
 import Testing
-@testable import NewsRecCLI
 import TestSupport
-
-/// Captures what a command writes to standard output and standard error.
-private final class Capture: @unchecked Sendable {
-    private let output = OutputCapture()
-    var out: String { output.out }
-    var err: String { output.err }
-
-    func context(interactive: Bool = false) -> CommandContext {
-        CommandContext(out: output.writeOut, err: output.writeErr, interactive: interactive)
-    }
-}
 
 private enum Files {
     static func sample(_ name: String) -> String { Fixtures.sample(name).path }
@@ -40,27 +28,26 @@ struct IngestCommandTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let db = directory.appendingPathComponent("s.sqlite").path
 
-        let train = Capture()
-        #expect(NewsRecCLI.run(["ingest", "--db", db, "--split", "train", "--news", Files.sample("news.tsv"),
-                                "--behaviors", Files.sample("behaviors_train.tsv")], context: train.context()) == 0)
+        let train = newsrec(["ingest", "--db", db, "--split", "train", "--news", Files.sample("news.tsv"),
+                             "--behaviors", Files.sample("behaviors_train.tsv")])
+        #expect(train.code == 0)
         #expect(train.out.contains("ingested split train"))
         #expect(summaryValues(train.out) == ["news rows": 5, "impressions": 4, "candidates": 10,
                                              "skipped bad lines": 0, "unknown news ids": 0])
         #expect(train.err.contains("news.tsv: 5 lines"))
         #expect(train.err.contains("behaviors_train.tsv: 4 lines"))
 
-        let test = Capture()
-        #expect(NewsRecCLI.run(["ingest", "--db", db, "--split", "test", "--news", Files.sample("news.tsv"),
-                                "--behaviors", Files.sample("behaviors_test.tsv"), "--json"],
-                               context: test.context(interactive: true)) == 0)
+        let test = newsrec(["ingest", "--db", db, "--split", "test", "--news", Files.sample("news.tsv"),
+                            "--behaviors", Files.sample("behaviors_test.tsv"), "--json"], interactive: true)
+        #expect(test.code == 0)
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(test.out.utf8)) as? [String: Any])
         #expect(summary["impressions"] as? Int == 2)
         #expect(summary["candidates"] as? Int == 5)
         #expect(summary["unknown_news"] as? Int == 0)
         #expect(test.err.hasPrefix("\r"))   // interactive progress redraws in place
 
-        let table = Capture()
-        #expect(NewsRecCLI.run(["stats", "--db", db], context: table.context()) == 0)
+        let table = newsrec(["stats", "--db", db])
+        #expect(table.code == 0)
         let lines = table.out.split(separator: "\n").map(String.init)
         #expect(lines == [
             "split  news rows  news referenced  unknown  users  impressions  candidates  clicks     CTR",
@@ -69,8 +56,8 @@ struct IngestCommandTests {
             "total: 5 news rows, 4 users",
         ])
 
-        let json = Capture()
-        #expect(NewsRecCLI.run(["stats", "--db", db, "--json"], context: json.context()) == 0)
+        let json = newsrec(["stats", "--db", db, "--json"])
+        #expect(json.code == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
         #expect(object["news_rows"] as? Int == 5)
         #expect(object["users"] as? Int == 4)
@@ -87,22 +74,20 @@ struct IngestCommandTests {
         let directory = try TemporaryDirectory("IngestCommandTests").url
         defer { try? FileManager.default.removeItem(at: directory) }
         let db = directory.appendingPathComponent("b.sqlite").path
-        let quiet = Capture()
-        #expect(NewsRecCLI.run(["ingest", "--db", db, "--split", "dev", "--news", Files.sample("news.tsv"),
-                                "--behaviors", Files.sample("behaviors_train.tsv")], context: quiet.context()) == 0)
+        #expect(newsrec(["ingest", "--db", db, "--split", "dev", "--news", Files.sample("news.tsv"),
+                         "--behaviors", Files.sample("behaviors_train.tsv")]).code == 0)
         let before = try NewsStore(path: db).statistics()
 
-        let failure = Capture()
-        #expect(NewsRecCLI.run(["ingest", "--db", db, "--split", "dev", "--news", Files.sample("news.tsv"),
-                                "--behaviors", Files.bad("behaviors_label.tsv")], context: failure.context()) == 1)
+        let failure = newsrec(["ingest", "--db", db, "--split", "dev", "--news", Files.sample("news.tsv"),
+                               "--behaviors", Files.bad("behaviors_label.tsv")])
+        #expect(failure.code == 1)
         #expect(failure.err.contains("\(Files.bad("behaviors_label.tsv")):2: expected"))
         #expect(failure.out.isEmpty)
         #expect(try NewsStore(path: db).statistics() == before)
 
-        let skipping = Capture()
-        #expect(NewsRecCLI.run(["ingest", "--db", db, "--split", "dev", "--news", Files.sample("news.tsv"),
-                                "--behaviors", Files.bad("behaviors_label.tsv"), "--skip-bad-lines"],
-                               context: skipping.context()) == 0)
+        let skipping = newsrec(["ingest", "--db", db, "--split", "dev", "--news", Files.sample("news.tsv"),
+                                "--behaviors", Files.bad("behaviors_label.tsv"), "--skip-bad-lines"])
+        #expect(skipping.code == 0)
         #expect(summaryValues(skipping.out)["skipped bad lines"] == 2)
         #expect(skipping.err.contains("skipped \(Files.bad("behaviors_label.tsv")):4: expected"))
         let after = try NewsStore(path: db).statistics()
@@ -111,19 +96,19 @@ struct IngestCommandTests {
 
     @Test("usage mistakes exit 64; stats on a missing file fails without creating it")
     func usage() throws {
-        let capture = Capture()
-        #expect(NewsRecCLI.run(["ingest", "--db", "x.sqlite", "--split", "valid", "--news", "n.tsv"],
-                               context: capture.context()) == 64)
-        #expect(capture.err.contains("--split must be train, dev or test"))
-        #expect(NewsRecCLI.run(["ingest", "--db", "x.sqlite", "--split", "dev"], context: capture.context()) == 64)
-        #expect(NewsRecCLI.run(["ingest", "--help"], context: capture.context()) == 0)
-        #expect(capture.out.contains("Usage: newsrec ingest"))
-        #expect(NewsRecCLI.run(["stats", "--help"], context: capture.context()) == 0)
+        let badSplit = newsrec(["ingest", "--db", "x.sqlite", "--split", "valid", "--news", "n.tsv"])
+        #expect(badSplit.code == 64)
+        #expect(badSplit.err.contains("--split must be train, dev or test"))
+        #expect(newsrec(["ingest", "--db", "x.sqlite", "--split", "dev"]).code == 64)
+        let help = newsrec(["ingest", "--help"])
+        #expect(help.code == 0)
+        #expect(help.out.contains("Usage: newsrec ingest"))
+        #expect(newsrec(["stats", "--help"]).code == 0)
 
         let directory = try TemporaryDirectory("IngestCommandTests").url
         defer { try? FileManager.default.removeItem(at: directory) }
         let missing = directory.appendingPathComponent("missing.sqlite").path
-        #expect(NewsRecCLI.run(["stats", "--db", missing], context: capture.context()) == 1)
+        #expect(newsrec(["stats", "--db", missing]).code == 1)
         #expect(!FileManager.default.fileExists(atPath: missing))
     }
 }

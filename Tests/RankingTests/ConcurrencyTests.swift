@@ -81,7 +81,7 @@ struct ConcurrencyTests {
             try (lines.joined(separator: "\n") + "\n").write(to: clicks, atomically: true, encoding: .utf8)
             processes.append(try launch(binary, ["click", "--db", file.path, "--file", clicks.path]))
             processes.append(try launch(binary, ["click", "--db", file.path, "--user", "U\(writer)",
-                                                 "--news", "N\(writer)", "--time", "\(SmallData.start + 30_000)"]))
+                                                 "--news-id", "N\(writer)", "--time", "\(SmallData.start + 30_000)"]))
         }
         processes.append(try launch(binary, ["ingest", "--db", file.path, "--split", "train", "--news", newsFile.path,
                                              "--behaviors", behaviorsFile.path]))

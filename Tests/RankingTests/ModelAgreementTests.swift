@@ -5,47 +5,11 @@ import NewsModel
 import Store
 import Testing
 @testable import Ranking
+import TestSupport
 
 /// The ranker, scoring from cached vectors, agrees with the full model scoring each impression from titles.
 @Suite("Ranker agrees with the full NRMS model")
 struct ModelAgreementTests {
-    static let words = ["storm", "market", "team", "wins", "election", "recipe", "health", "city", "crash", "film",
-                        "star", "season", "budget", "school", "river", "fire", "game", "deal", "court", "music"]
-
-    /// 40 news, 15 users with one dev impression each (histories of 0…9 clicks, 3…8 candidates).
-    static func data() -> (news: [NewsArticle], impressions: [Impression]) {
-        var rng = SplitMix64(seed: 11)
-        let news = (0 ..< 40).map { index in
-            let title = (0 ..< 3 + rng.next(8)).map { _ in words[rng.next(words.count)] }.joined(separator: " ")
-            return NewsArticle(id: NewsID("N\(index)"), category: "c", subcategory: "s", title: title, abstract: "",
-                               url: "")
-        }
-        let impressions = (0 ..< 15).map { user in
-            let history = (0 ..< (user % 10)).map { _ in NewsID("N\(rng.next(40))") }
-            var seen = Set<Int>()
-            let candidates = (0 ..< 3 + user % 6).compactMap { _ -> Candidate? in
-                let index = rng.next(40)
-                return seen.insert(index).inserted ? Candidate(news: NewsID("N\(index)"), clicked: false) : nil
-            }
-            return Impression(id: user + 1, user: UserID("U\(user)"), time: SmallData.start + Int64(user) * 60,
-                              history: history, candidates: candidates)
-        }
-        return (news, impressions)
-    }
-
-    static func tinyModel(vocabulary: Vocabulary, encoder: NRMSConfiguration.Encoder) throws -> NRMSParameters {
-        let configuration = NRMSConfiguration(encoder: encoder, wordDimension: 12, hiddenSize: 8, headCount: 2,
-                                              poolingDimension: 6, titleLength: 6, historyLength: 5,
-                                              vocabularySize: vocabulary.count, dropout: 0.2)
-        // Weights uniform in ±0.5 (the training initialisation, N(0, 0.02²), gives scores near 1e-6, too small to
-        // make a 1e-5 tolerance mean anything); the [PAD] row stays zero.
-        let parameters = try NRMSParameters(configuration: configuration)
-        var rng = SplitMix64(seed: 3)
-        let count = parameters.layout.count, e = configuration.wordDimension
-        for index in e ..< count { parameters.values.pointer[index] = Float(rng.next(2001) - 1000) / 2000 }
-        return parameters
-    }
-
     /// Scores of one impression by the full model: titles → news encoder → user encoder → dot, in one batch
     /// laid out as in training (last `historyLength` clicks, front-padded with -1).
     static func fullModelScores(_ impression: Impression, titles: [NewsID: String], parameters: NRMSParameters,
@@ -65,7 +29,7 @@ struct ModelAgreementTests {
         let candidates = impression.candidates.map { row($0.news) }
         let batch = Batch(titles: titleTokens, histories: histories, candidates: candidates,
                           candidateCount: candidates.count)
-        let model = try NRMSModel(parameters: parameters, vocabulary: placeholderVocabulary(configuration.vocabularySize))
+        let model = try NRMSModel(parameters: parameters, vocabulary: TinyNRMS.placeholderVocabulary(configuration.vocabularySize))
         let workspace = model.makeWorkspace()
         _ = try model.forward(batch, workspace: workspace, dropoutSeed: nil)
         return workspace.scores()
@@ -74,10 +38,10 @@ struct ModelAgreementTests {
     @Test("every dev impression: same order and scores (1e-5) as the full model", arguments: NRMSConfiguration.Encoder.allCases)
     func agreement(encoderKind: NRMSConfiguration.Encoder) throws {
         let file = try TemporaryStore()
-        let (news, impressions) = Self.data()
+        let (news, impressions) = TinyNRMS.data()
         try NewsStore(path: file.path).ingest(split: .dev, news: news, impressions: impressions)
         let vocabulary = Vocabulary(buildingFrom: news.map(\.title))
-        let parameters = try Self.tinyModel(vocabulary: vocabulary, encoder: encoderKind)
+        let parameters = try TinyNRMS.model(vocabulary: vocabulary, encoder: encoderKind)
         let encoder = try NRMSModel(parameters: parameters, vocabulary: vocabulary)
         let ranker = try Ranker(storePath: file.path, encoder: encoder, modelID: "tiny-\(encoderKind)", config: "{}",
                                 checkpoint: "(memory)")
@@ -116,10 +80,10 @@ struct ModelAgreementTests {
     @Test("a cached news vector equals a fresh encoding of that news alone, bit for bit")
     func cachedEqualsFresh() throws {
         let file = try TemporaryStore()
-        let (news, impressions) = Self.data()
+        let (news, impressions) = TinyNRMS.data()
         try NewsStore(path: file.path).ingest(split: .dev, news: news, impressions: impressions)
         let vocabulary = Vocabulary(buildingFrom: news.map(\.title))
-        let parameters = try Self.tinyModel(vocabulary: vocabulary, encoder: .fastformer)
+        let parameters = try TinyNRMS.model(vocabulary: vocabulary, encoder: .fastformer)
         let ranker = try Ranker(storePath: file.path,
                                 encoder: NRMSModel(parameters: parameters, vocabulary: vocabulary),
                                 modelID: "tiny", config: "{}", checkpoint: "(memory)")
@@ -132,14 +96,4 @@ struct ModelAgreementTests {
             #expect(cached.map(\.bitPattern) == alone.map(\.bitPattern), "\(article.id)")
         }
     }
-}
-
-extension SplitMix64 {
-    /// `next() % bound`: the test data's draw (slightly biased, which test data does not mind).
-    mutating func next(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-}
-
-/// A vocabulary of `count` placeholder words (the full-model scores read token ids only).
-func placeholderVocabulary(_ count: Int) -> Vocabulary {
-    Vocabulary(tokens: [Vocabulary.padToken, Vocabulary.unknownToken] + (2..<count).map { "w\($0)" })
 }

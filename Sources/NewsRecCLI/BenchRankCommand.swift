@@ -1,0 +1,87 @@
+import Benchmarks
+import Foundation
+
+/// `newsrec bench rank`: the ranking benchmark (latency of rank queries from the store).
+struct BenchRankCommand: Command {
+    static let configuration = CommandConfiguration(
+        name: "rank",
+        abstract: "ranking from the store: warm/cold query latency, whole-catalogue top 10",
+        discussion: """
+            Generates a synthetic MIND dataset (SyntheticMIND: titles of about 11 words from topic vocabularies;
+            users whose histories are their clicks in the 4 weeks before their impressions) and ingests its
+            train, dev and test splits and its whole news catalogue into a new store, embeds every news, then
+            times:
+              - rank queries of --candidate-count candidates for the user with the longest history, whose vector
+                is cached (warm), p50/p99;
+              - rank queries for other users, longest histories first, whose vector is not cached yet (cold: the
+                user encoder runs over the cached vectors of their last clicks, at most the model's history
+                length, and the vector is written to the store);
+              - the top 10 of every cached news for one user (first query loads all vectors into one matrix).
+            All news vectors are cached before the timed queries. Without --model the model is a randomly
+            initialised NRMS/Fastformer of the MIND sizes (word_dim 300, hidden 256, 16 heads, title 30,
+            history 50) whose vocabulary is the synthetic titles' words.
+            """,
+        examples: ["newsrec bench rank", "newsrec bench rank --model runs/fastformer --json"])
+
+    private static let defaults = RankBenchmark.Options()
+    static let model = NRMSOptions.model.optional()
+    static let newsCount = SyntheticDataOptions.newsCount.withDefault(
+        defaults.newsCount, help: "news in the synthetic catalogue, all of them in the store")
+    static let userCount = SyntheticDataOptions.userCount.withDefault(defaults.userCount)
+    static let impressionCount = SyntheticDataOptions.impressionCount.withDefault(
+        defaults.impressionCount, help: "impressions over train, dev and test (they give the users their histories)")
+    static let candidateCount = Option(
+        "--candidate-count", .integer, default: defaults.candidateCount, rule: .atLeast(1),
+        help: "candidates per query")
+    static let warm = Option(
+        "--warm", .integer, default: defaults.warmQueries, rule: .atLeast(1), help: "warm queries timed")
+    static let cold = Option(
+        "--cold", .integer, default: defaults.coldQueries, rule: .atLeast(1),
+        help: "cold queries timed (at most the users with a history − 1)")
+    static let database = StoreOptions.database.optional(
+        help: "where to build the store (must not exist; kept afterwards; default: a temporary file, removed)")
+
+    static var options: [any OptionDeclaration] {
+        [model, newsCount, userCount, impressionCount, candidateCount, warm, cold, database, OutputOptions.json]
+    }
+
+    var benchmark = RankBenchmark.Options()
+    var model: String?
+    var database: String?
+    var json: Bool
+
+    static func validate(_ options: ParsedOptions) throws {
+        guard options[newsCount] >= 2 * options[candidateCount] else {
+            throw UsageError("--news-count must be at least twice --candidate-count")
+        }
+        if let path = options[database], FileManager.default.fileExists(atPath: path) {
+            throw UsageError("--db \(path) exists; the benchmark builds a fresh store")
+        }
+    }
+
+    init(options: ParsedOptions) {
+        model = options[Self.model]
+        database = options[Self.database]
+        benchmark.newsCount = options[Self.newsCount]
+        benchmark.userCount = options[Self.userCount]
+        benchmark.impressionCount = options[Self.impressionCount]
+        benchmark.candidateCount = options[Self.candidateCount]
+        benchmark.warmQueries = options[Self.warm]
+        benchmark.coldQueries = options[Self.cold]
+        json = options[OutputOptions.json]
+    }
+
+    func run(context: CommandContext) throws {
+        let path = database ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("newsrec-bench-rank-\(UUID().uuidString).sqlite").path
+        defer {
+            if database == nil {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            }
+        }
+        let source = model.map { RankingBenchmarkModel.checkpoint(URL(fileURLWithPath: $0)) }
+            ?? .randomlyInitialised(seed: 1)
+        let report = try RankBenchmark.run(storePath: path, options: benchmark, model: source, log: context.log)
+        try context.print(report, json: json)
+    }
+}
