@@ -402,6 +402,7 @@ struct BlockResult {
     var behaviors: [[UInt8]]
     /// Labels of the block's test impressions, in file order.
     var testLabels: [[Int]]
+    /// Counts and reference-ranker metrics of the block's impressions.
     var totals: ImpressionTotals
 }
 
