@@ -150,109 +150,33 @@ struct Lexicon: Sendable {
     /// MIND-like vocabulary of tens of thousands of words.
     /// - Parameter coverage: the fraction of topic words that get a word vector.
     init(seed: UInt64, newsCount: Int, coverage: Double = 0.9) {
-        var random = SyntheticRandom(seed: seed, stream: .lexicon)
         let categories = Self.categories
         self.categories = categories
-        var subcategoryStart: [Int] = []
-        var subcategoryCategory: [Int] = []
-        var subcategoryNames: [String] = []
-        for (index, category) in categories.enumerated() {
-            subcategoryStart.append(subcategoryNames.count)
-            for name in category.subcategories {
-                subcategoryNames.append(name)
-                subcategoryCategory.append(index)
-            }
-        }
+        let subcategoryStart = Self.firstSubcategories(of: categories)
         self.subcategoryStart = subcategoryStart
-        self.subcategoryCategory = subcategoryCategory
-        self.subcategoryNames = subcategoryNames
-
-        var words: [String] = []
-        var wordTopic: [Int32] = []
-        var wordSubcategory: [Int32] = []
-        var wordCovered: [Bool] = []
-        var known = Set<String>()
-        var pseudo = PseudoWordMaker()
-
-        func add(_ word: String, topic: Int, subcategory: Int, covered: Bool) -> Int32? {
-            guard known.insert(word).inserted else { return nil }
-            words.append(word)
-            wordTopic.append(Int32(topic))
-            wordSubcategory.append(Int32(subcategory))
-            wordCovered.append(covered)
-            return Int32(words.count - 1)
+        subcategoryCategory = categories.indices.flatMap { topic in
+            [Int](repeating: topic, count: categories[topic].subcategories.count)
         }
-        func addPseudo(topic: Int, subcategory: Int, covered: Bool) -> Int32 {
-            while true {
-                if let id = add(pseudo.make(&random), topic: topic, subcategory: subcategory, covered: covered) {
-                    return id
-                }
-            }
-        }
+        subcategoryNames = categories.flatMap(\.subcategories)
 
-        functionWordIDs = Self.functionWords.compactMap { add($0, topic: -1, subcategory: -1, covered: true) }
-        var shared = Self.sharedSeedWords.compactMap { add($0, topic: -1, subcategory: -1, covered: true) }
-        for _ in 0..<max(60, newsCount / 40) {
-            shared.append(addPseudo(topic: -1, subcategory: -1, covered: random.bernoulli(0.97)))
-        }
-        sharedWordIDs = shared
+        var builder = Builder(seed: seed, newsCount: newsCount, coverage: coverage)
+        functionWordIDs = builder.addFunctionWords()
+        let sharedWordIDs = builder.addSharedWords()
+        self.sharedWordIDs = sharedWordIDs
+        let topical = builder.addTopicalWords(of: categories, subcategoryStart: subcategoryStart)
+        categoryWordIDs = topical.categoryWords
+        subcategoryWordIDs = topical.subcategoryWords
+        entities = topical.entities
+        extraVectorWords = builder.drawExtraVectorWords()
 
-        var categoryWordIDs: [[Int32]] = []
-        var subcategoryWordIDs = [[Int32]](repeating: [], count: subcategoryNames.count)
-        var entities: [[EntityEntry]] = []
-        let totalShare = categories.reduce(0) { $0 + $1.share }
-        let types = ["P", "O", "G", "C", "E"]
-        var nextWikidata = 1000 + random.below(9000)
-        for (topic, category) in categories.enumerated() {
-            let share = category.share / totalShare
-            var list = category.seedWords.compactMap { add($0, topic: topic, subcategory: -1, covered: true) }
-            let pseudoCount = max(30, Int(Double(newsCount) * share * 0.25))
-            for _ in 0..<pseudoCount {
-                list.append(addPseudo(topic: topic, subcategory: -1, covered: random.bernoulli(coverage)))
-            }
-            random.shuffle(&list)
-            categoryWordIDs.append(list)
-            for offset in 0..<category.subcategories.count {
-                let flat = subcategoryStart[topic] + offset
-                let count = max(10, Int(Double(newsCount) * share * 0.08 / Double(category.subcategories.count)))
-                for _ in 0..<count {
-                    subcategoryWordIDs[flat].append(addPseudo(topic: topic, subcategory: flat,
-                                                              covered: random.bernoulli(coverage)))
-                }
-            }
-            var named: [EntityEntry] = []
-            for _ in 0..<max(8, Int(Double(newsCount) * share * 0.05)) {
-                let length = random.bernoulli(0.6) ? 2 : 1
-                var ids: [Int32] = []
-                for _ in 0..<length {
-                    ids.append(addPseudo(topic: topic, subcategory: -1, covered: random.bernoulli(coverage)))
-                }
-                let surface = ids.map { Self.capitalized(words[Int($0)]) }.joined(separator: " ")
-                nextWikidata += 1 + random.below(50)
-                named.append(EntityEntry(surface: surface, words: ids, type: types[random.below(types.count)],
-                                         wikidataID: "Q\(nextWikidata)"))
-            }
-            entities.append(named)
-        }
-        self.categoryWordIDs = categoryWordIDs
-        self.subcategoryWordIDs = subcategoryWordIDs
-        self.entities = entities
-
-        var extra: [String] = []
-        for _ in 0..<max(20, words.count / 50) {
-            let word = pseudo.make(&random)
-            if known.insert(word).inserted { extra.append(word) }
-        }
-        extraVectorWords = extra
-
-        self.words = words
-        self.wordTopic = wordTopic
-        self.wordSubcategory = wordSubcategory
-        self.wordCovered = wordCovered
+        words = builder.words
+        wordTopic = builder.wordTopic
+        wordSubcategory = builder.wordSubcategory
+        wordCovered = builder.wordCovered
         sharedSampler = ZipfSampler(count: sharedWordIDs.count, exponent: 1.0)
-        categorySamplers = categoryWordIDs.map { ZipfSampler(count: $0.count, exponent: 1.0) }
-        subcategorySamplers = subcategoryWordIDs.map { ZipfSampler(count: $0.count, exponent: 0.8) }
-        entitySamplers = entities.map { ZipfSampler(count: $0.count, exponent: 1.1) }
+        categorySamplers = topical.categoryWords.map { ZipfSampler(count: $0.count, exponent: 1.0) }
+        subcategorySamplers = topical.subcategoryWords.map { ZipfSampler(count: $0.count, exponent: 0.8) }
+        entitySamplers = topical.entities.map { ZipfSampler(count: $0.count, exponent: 1.1) }
     }
 
     var topicCount: Int { categories.count }
@@ -260,6 +184,165 @@ struct Lexicon: Sendable {
     static func capitalized(_ word: String) -> String {
         guard let first = word.first else { return word }
         return first.uppercased() + word.dropFirst()
+    }
+
+    /// Index of each category's first subcategory in the flat subcategory list (categories in order, each
+    /// followed by its subcategories).
+    private static func firstSubcategories(of categories: [Category]) -> [Int] {
+        var starts: [Int] = []
+        var next = 0
+        for category in categories {
+            starts.append(next)
+            next += category.subcategories.count
+        }
+        return starts
+    }
+}
+
+extension Lexicon {
+    /// MIND entity types: person, organisation, place (geographic), concept, event.
+    fileprivate static let entityTypes = ["P", "O", "G", "C", "E"]
+
+    /// The words and named entities that belong to a topic.
+    fileprivate struct TopicalWords {
+        /// Per category, its words in shuffled order (the order sets their Zipf ranks).
+        var categoryWords: [[Int32]] = []
+        /// Per flat subcategory, its words.
+        var subcategoryWords: [[Int32]] = []
+        /// Per category, its named entities.
+        var entities: [[EntityEntry]] = []
+    }
+
+    /// Builds a lexicon's vocabulary from the lexicon's random stream: every added word gets the next vocabulary
+    /// id and its topic, subcategory and vector coverage; a word already known is not added twice.
+    ///
+    /// The steps must run in the order of `Lexicon.init`, since they draw from one stream one after another.
+    fileprivate struct Builder {
+        private let newsCount: Int
+        /// The probability that a topic pseudo-word gets a word vector.
+        private let topicCoverage: Double
+        private var random: SyntheticRandom
+        private var pseudo = PseudoWordMaker()
+        /// Every word made so far, including the extra vector words.
+        private var known = Set<String>()
+
+        private(set) var words: [String] = []
+        private(set) var wordTopic: [Int32] = []
+        private(set) var wordSubcategory: [Int32] = []
+        private(set) var wordCovered: [Bool] = []
+
+        init(seed: UInt64, newsCount: Int, coverage: Double) {
+            self.newsCount = newsCount
+            topicCoverage = coverage
+            random = SyntheticRandom(seed: seed, stream: .lexicon)
+        }
+
+        /// Adds `word` with its topic and subcategory (-1 for none).
+        /// - Returns: its vocabulary id, or `nil` when the word was already made.
+        private mutating func add(_ word: String, topic: Int, subcategory: Int, covered: Bool) -> Int32? {
+            guard known.insert(word).inserted else { return nil }
+            words.append(word)
+            wordTopic.append(Int32(topic))
+            wordSubcategory.append(Int32(subcategory))
+            wordCovered.append(covered)
+            return Int32(words.count - 1)
+        }
+
+        /// Adds a new pseudo-word, covered by a word vector with probability `coverage` (one draw, before the
+        /// word's; pseudo-words already made are redrawn).
+        /// - Returns: its vocabulary id.
+        private mutating func addPseudoWord(topic: Int, subcategory: Int, coverage: Double) -> Int32 {
+            let covered = random.bernoulli(coverage)
+            while true {
+                let word = pseudo.make(&random)
+                if let id = add(word, topic: topic, subcategory: subcategory, covered: covered) { return id }
+            }
+        }
+
+        /// Adds the function words (all covered); they take the first vocabulary ids.
+        mutating func addFunctionWords() -> [Int32] {
+            Lexicon.functionWords.compactMap { add($0, topic: -1, subcategory: -1, covered: true) }
+        }
+
+        /// Adds the shared seed words (all covered) and `max(60, newsCount / 40)` shared pseudo-words (97% covered).
+        mutating func addSharedWords() -> [Int32] {
+            var shared = Lexicon.sharedSeedWords.compactMap { add($0, topic: -1, subcategory: -1, covered: true) }
+            for _ in 0..<max(60, newsCount / 40) {
+                shared.append(addPseudoWord(topic: -1, subcategory: -1, coverage: 0.97))
+            }
+            return shared
+        }
+
+        /// Adds, category by category, the category's words, its subcategories' words and its named entities,
+        /// sized by the category's share of the news.
+        mutating func addTopicalWords(of categories: [Category], subcategoryStart: [Int]) -> TopicalWords {
+            var topical = TopicalWords()
+            let totalShare = categories.reduce(0) { $0 + $1.share }
+            var nextWikidata = 1000 + random.below(9000)
+            for (topic, category) in categories.enumerated() {
+                let share = category.share / totalShare
+                topical.categoryWords.append(addCategoryWords(of: category, topic: topic, share: share))
+                topical.subcategoryWords += addSubcategoryWords(of: category, topic: topic, share: share,
+                                                                firstSubcategory: subcategoryStart[topic])
+                topical.entities.append(addEntities(topic: topic, share: share, nextWikidata: &nextWikidata))
+            }
+            return topical
+        }
+
+        /// The category's seed words (covered) and at least 30 pseudo-words, shuffled.
+        private mutating func addCategoryWords(of category: Category, topic: Int, share: Double) -> [Int32] {
+            var list = category.seedWords.compactMap { add($0, topic: topic, subcategory: -1, covered: true) }
+            let pseudoCount = max(30, Int(Double(newsCount) * share * 0.25))
+            for _ in 0..<pseudoCount {
+                list.append(addPseudoWord(topic: topic, subcategory: -1, coverage: topicCoverage))
+            }
+            random.shuffle(&list)
+            return list
+        }
+
+        /// At least 10 pseudo-words for each of the category's subcategories, whose flat indices start at
+        /// `firstSubcategory`.
+        private mutating func addSubcategoryWords(of category: Category, topic: Int, share: Double,
+                                                  firstSubcategory: Int) -> [[Int32]] {
+            let subcategories = category.subcategories.count
+            var lists = [[Int32]](repeating: [], count: subcategories)
+            for offset in 0..<subcategories {
+                let count = max(10, Int(Double(newsCount) * share * 0.08 / Double(subcategories)))
+                for _ in 0..<count {
+                    lists[offset].append(addPseudoWord(topic: topic, subcategory: firstSubcategory + offset,
+                                                       coverage: topicCoverage))
+                }
+            }
+            return lists
+        }
+
+        /// At least 8 named entities of the topic: one or two capitalised pseudo-words, a MIND entity type and a
+        /// Wikidata id, increasing from `nextWikidata`.
+        private mutating func addEntities(topic: Int, share: Double, nextWikidata: inout Int) -> [EntityEntry] {
+            var named: [EntityEntry] = []
+            for _ in 0..<max(8, Int(Double(newsCount) * share * 0.05)) {
+                let length = random.bernoulli(0.6) ? 2 : 1
+                var ids: [Int32] = []
+                for _ in 0..<length {
+                    ids.append(addPseudoWord(topic: topic, subcategory: -1, coverage: topicCoverage))
+                }
+                let surface = ids.map { Lexicon.capitalized(words[Int($0)]) }.joined(separator: " ")
+                nextWikidata += 1 + random.below(50)
+                let type = Lexicon.entityTypes[random.below(Lexicon.entityTypes.count)]
+                named.append(EntityEntry(surface: surface, words: ids, type: type, wikidataID: "Q\(nextWikidata)"))
+            }
+            return named
+        }
+
+        /// `max(20, words / 50)` pseudo-words for `glove.txt` only (draws that repeat a known word are dropped).
+        mutating func drawExtraVectorWords() -> [String] {
+            var extra: [String] = []
+            for _ in 0..<max(20, words.count / 50) {
+                let word = pseudo.make(&random)
+                if known.insert(word).inserted { extra.append(word) }
+            }
+            return extra
+        }
     }
 }
 

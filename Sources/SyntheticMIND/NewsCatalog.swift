@@ -185,56 +185,120 @@ enum ArticleWriter {
         case entity(topic: Int, index: Int)
     }
 
+    /// Draws article `index` from its own stream `random`: its subject, then its title, then (for 95% of articles)
+    /// its abstract; then renders the line with the id `N<idNumber>`.
     static func make(index: Int, idNumber: Int32, lexicon: Lexicon, categoryTable: AliasTable,
                      random: inout SyntheticRandom) -> Article {
-        let topicCount = lexicon.topicCount
-        let category = categoryTable.sample(&random)
-        let subcategoryCount = lexicon.categories[category].subcategories.count
-        let subcategory = lexicon.subcategoryStart[category] + random.below(subcategoryCount)
+        let subject = Subject(lexicon: lexicon, categoryTable: categoryTable, random: &random)
+        let titleSlots = subject.drawTitleSlots(&random)
+        var titleMentions: [Mention] = []
+        let title = subject.render(titleSlots, titleCase: true, mentions: &titleMentions, random: &random)
+        var abstractMentions: [Mention] = []
+        let abstract = subject.drawAbstract(mentions: &abstractMentions, random: &random)
+        let line = renderLine(idNumber: idNumber, subject: subject, title: title, abstract: abstract,
+                              titleMentions: titleMentions, abstractMentions: abstractMentions)
+        return Article(category: subject.category, subcategory: subject.subcategory, topics: subject.topics,
+                       line: line, titleWords: subject.wordCount(of: titleSlots))
+    }
 
-        let spread = random.dirichlet([Double](repeating: 0.25, count: topicCount))
-        var topics = spread.map { Float($0) * (1 - NewsCatalog.categoryWeight) }
-        topics[category] += NewsCatalog.categoryWeight
-        var topicCumulative = [Double](repeating: 0, count: topicCount)
-        var total = 0.0
-        for topic in 0..<topicCount {
-            total += Double(topics[topic])
-            topicCumulative[topic] = total
+    /// What an article is about: its category, subcategory and topic mixture, which its words and entities are
+    /// drawn from.
+    private struct Subject {
+        let lexicon: Lexicon
+        let category: Int
+        /// Flat subcategory index.
+        let subcategory: Int
+        /// `[topicCount]`, sums to 1: `NewsCatalog.categoryWeight` on the category plus a sparse Dirichlet spread.
+        let topics: [Float]
+        /// Running sums of `topics`, for drawing a topic.
+        private let topicCumulative: [Double]
+        private let topicTotal: Double
+
+        /// Draws the category (by share), a subcategory of it (uniformly) and the topic mixture.
+        init(lexicon: Lexicon, categoryTable: AliasTable, random: inout SyntheticRandom) {
+            self.lexicon = lexicon
+            let topicCount = lexicon.topicCount
+            category = categoryTable.sample(&random)
+            let subcategoryCount = lexicon.categories[category].subcategories.count
+            subcategory = lexicon.subcategoryStart[category] + random.below(subcategoryCount)
+
+            let spread = random.dirichlet([Double](repeating: 0.25, count: topicCount))
+            var topics = spread.map { Float($0) * (1 - NewsCatalog.categoryWeight) }
+            topics[category] += NewsCatalog.categoryWeight
+            self.topics = topics
+            var topicCumulative = [Double](repeating: 0, count: topicCount)
+            var total = 0.0
+            for topic in 0..<topicCount {
+                total += Double(topics[topic])
+                topicCumulative[topic] = total
+            }
+            self.topicCumulative = topicCumulative
+            topicTotal = total
         }
 
-        func drawTopic() -> Int {
-            let u = random.uniform() * total
-            return topicCumulative.firstIndex { $0 > u } ?? (topicCount - 1)
+        /// A topic drawn from the article's mixture.
+        func drawTopic(_ random: inout SyntheticRandom) -> Int {
+            let u = random.uniform() * topicTotal
+            return topicCumulative.firstIndex { $0 > u } ?? (lexicon.topicCount - 1)
         }
-        func drawSlots(words: Int, functionShare: Double, entities: Int) -> [Slot] {
+
+        /// The title's slots: 4–22 slots (normal around 11), of which 0–2 entities, a quarter of the words
+        /// function words.
+        func drawTitleSlots(_ random: inout SyntheticRandom) -> [Slot] {
+            let titleLength = min(22, max(4, Int((11.0 + 3.0 * random.normal()).rounded())))
+            let titleEntityDraw = random.uniform()
+            let titleEntities = titleEntityDraw < 0.35 ? 0 : (titleEntityDraw < 0.85 ? 1 : 2)
+            return drawSlots(words: titleLength - titleEntities, functionShare: 0.25, entities: titleEntities,
+                             random: &random)
+        }
+
+        /// The rendered abstract (8–80 words, normal around 35, and 0–2 entities), or empty for 5% of articles.
+        func drawAbstract(mentions: inout [Mention], random: inout SyntheticRandom) -> [UInt8] {
+            guard !random.bernoulli(0.05) else { return [] }
+            let length = min(80, max(8, Int((35.0 + 10.0 * random.normal()).rounded())))
+            let entities = random.below(3)
+            let slots = drawSlots(words: length, functionShare: 0.38, entities: entities, random: &random)
+            return render(slots, titleCase: false, mentions: &mentions, random: &random)
+        }
+
+        /// `words` word slots followed by `entities` entity slots inserted at random positions. An entity is of the
+        /// article's category with probability 0.8, else of a topic drawn from the mixture.
+        func drawSlots(words: Int, functionShare: Double, entities: Int, random: inout SyntheticRandom) -> [Slot] {
             var slots: [Slot] = []
             slots.reserveCapacity(words + entities)
             for _ in 0..<words {
-                let u = random.uniform()
-                if u < functionShare {
-                    slots.append(.word(lexicon.functionWordIDs[random.below(lexicon.functionWordIDs.count)]))
-                } else if u < functionShare + 0.2 {
-                    slots.append(.word(lexicon.sharedWordIDs[lexicon.sharedSampler.sample(&random)]))
-                } else {
-                    let topic = drawTopic()
-                    if topic == category && random.bernoulli(0.35) {
-                        let rank = lexicon.subcategorySamplers[subcategory].sample(&random)
-                        slots.append(.word(lexicon.subcategoryWordIDs[subcategory][rank]))
-                    } else {
-                        let rank = lexicon.categorySamplers[topic].sample(&random)
-                        slots.append(.word(lexicon.categoryWordIDs[topic][rank]))
-                    }
-                }
+                slots.append(.word(drawWord(functionShare: functionShare, random: &random)))
             }
             for _ in 0..<entities {
-                let topic = random.bernoulli(0.8) ? category : drawTopic()
+                let topic = random.bernoulli(0.8) ? category : drawTopic(&random)
                 let entity = lexicon.entitySamplers[topic].sample(&random)
                 slots.insert(.entity(topic: topic, index: entity), at: random.below(slots.count + 1))
             }
             return slots
         }
+
+        /// One word: a function word with probability `functionShare`, a shared word with probability 0.2, else a
+        /// word of a topic drawn from the mixture (of the subcategory's own words for 35% of the category's words).
+        private func drawWord(functionShare: Double, random: inout SyntheticRandom) -> Int32 {
+            let u = random.uniform()
+            if u < functionShare {
+                return lexicon.functionWordIDs[random.below(lexicon.functionWordIDs.count)]
+            } else if u < functionShare + 0.2 {
+                return lexicon.sharedWordIDs[lexicon.sharedSampler.sample(&random)]
+            }
+            let topic = drawTopic(&random)
+            if topic == category && random.bernoulli(0.35) {
+                let rank = lexicon.subcategorySamplers[subcategory].sample(&random)
+                return lexicon.subcategoryWordIDs[subcategory][rank]
+            }
+            let rank = lexicon.categorySamplers[topic].sample(&random)
+            return lexicon.categoryWordIDs[topic][rank]
+        }
+
         /// Renders slots to text; `titleCase` capitalises every content word, otherwise only sentence starts.
-        func render(_ slots: [Slot], titleCase: Bool, mentions: inout [Mention]) -> [UInt8] {
+        /// Records every entity slot in `mentions` with its character offset and a drawn confidence.
+        func render(_ slots: [Slot], titleCase: Bool, mentions: inout [Mention],
+                    random: inout SyntheticRandom) -> [UInt8] {
             var text: [UInt8] = []
             var sentenceStart = true
             for (position, slot) in slots.enumerated() {
@@ -263,44 +327,58 @@ enum ArticleWriter {
                     }
                 }
             }
+            appendFinalPunctuation(to: &text, titleCase: titleCase, random: &random)
+            return text
+        }
+
+        /// Ends a title with `?` (6%) or `!` (2%) or nothing, and a non-empty abstract with a full stop.
+        private func appendFinalPunctuation(to text: inout [UInt8], titleCase: Bool, random: inout SyntheticRandom) {
             if titleCase {
                 let u = random.uniform()
                 if u < 0.06 { text.append(UInt8(ascii: "?")) } else if u < 0.08 { text.append(UInt8(ascii: "!")) }
             } else if !text.isEmpty {
                 text.append(UInt8(ascii: "."))
             }
-            return text
         }
 
-        let titleLength = min(22, max(4, Int((11.0 + 3.0 * random.normal()).rounded())))
-        let titleEntityDraw = random.uniform()
-        let titleEntities = titleEntityDraw < 0.35 ? 0 : (titleEntityDraw < 0.85 ? 1 : 2)
-        let titleSlots = drawSlots(words: titleLength - titleEntities, functionShare: 0.25, entities: titleEntities)
-        var titleMentions: [Mention] = []
-        let title = render(titleSlots, titleCase: true, mentions: &titleMentions)
-
-        var abstract: [UInt8] = []
-        var abstractMentions: [Mention] = []
-        if !random.bernoulli(0.05) {
-            let length = min(80, max(8, Int((35.0 + 10.0 * random.normal()).rounded())))
-            let entities = random.below(3)
-            let slots = drawSlots(words: length, functionShare: 0.38, entities: entities)
-            abstract = render(slots, titleCase: false, mentions: &abstractMentions)
+        /// Word tokens in `slots`: one per word, the name's words per entity.
+        func wordCount(of slots: [Slot]) -> Int {
+            slots.reduce(0) { count, slot in
+                if case let .entity(topic, entity) = slot { return count + lexicon.entities[topic][entity].words.count }
+                return count + 1
+            }
         }
+    }
 
+    /// The article's `news.tsv` line: id, category, subcategory, title, abstract, URL, title and abstract entities.
+    private static func renderLine(idNumber: Int32, subject: Subject, title: [UInt8], abstract: [UInt8],
+                                   titleMentions: [Mention], abstractMentions: [Mention]) -> [UInt8] {
+        let lexicon = subject.lexicon
         var line: [UInt8] = []
         line.reserveCapacity(title.count + abstract.count + 400)
         line.append(UInt8(ascii: "N"))
         ByteText.appendInt(Int(idNumber), to: &line)
         line.append(UInt8(ascii: "\t"))
-        line += lexicon.categories[category].name.utf8
+        line += lexicon.categories[subject.category].name.utf8
         line.append(UInt8(ascii: "\t"))
-        line += lexicon.subcategoryNames[subcategory].utf8
+        line += lexicon.subcategoryNames[subject.subcategory].utf8
         line.append(UInt8(ascii: "\t"))
         line += title
         line.append(UInt8(ascii: "\t"))
         line += abstract
         line.append(UInt8(ascii: "\t"))
+        appendURL(idNumber: idNumber, to: &line)
+        line.append(UInt8(ascii: "\t"))
+        appendEntities(titleMentions, lexicon: lexicon, to: &line)
+        line.append(UInt8(ascii: "\t"))
+        appendEntities(abstractMentions, lexicon: lexicon, to: &line)
+        line.append(UInt8(ascii: "\n"))
+        return line
+    }
+
+    /// MIND's URL column, `https://assets.msn.com/labs/mind/AA<code>.html`, with a five-character base-36 code
+    /// derived from the id number.
+    private static func appendURL(idNumber: Int32, to line: inout [UInt8]) {
         line += "https://assets.msn.com/labs/mind/AA".utf8
         // An odd multiplier not divisible by 3 is a bijection modulo 36⁵, so URLs are distinct.
         var code = (Int(idNumber) &* 2_654_435_761) % 60_466_176
@@ -312,18 +390,6 @@ enum ArticleWriter {
         }
         line += letters.reversed()
         line += ".html".utf8
-        line.append(UInt8(ascii: "\t"))
-        appendEntities(titleMentions, lexicon: lexicon, to: &line)
-        line.append(UInt8(ascii: "\t"))
-        appendEntities(abstractMentions, lexicon: lexicon, to: &line)
-        line.append(UInt8(ascii: "\n"))
-
-        let titleWordCount = titleSlots.reduce(0) { count, slot in
-            if case let .entity(topic, entity) = slot { return count + lexicon.entities[topic][entity].words.count }
-            return count + 1
-        }
-        return Article(category: category, subcategory: subcategory, topics: topics, line: line,
-                       titleWords: titleWordCount)
     }
 
     /// MIND's entity column: a JSON list with one object per distinct entity (all its offsets together), in

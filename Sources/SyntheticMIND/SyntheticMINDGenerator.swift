@@ -126,68 +126,67 @@ public final class SyntheticMINDGenerator: Sendable {
     @discardableResult
     public func write(to directory: URL, progress: (SyntheticMINDProgress) -> Void = { _ in }) throws
         -> SyntheticMINDReport {
-        let fileManager = FileManager.default
+        try Self.createDirectories(in: directory)
+        let allocation = allocateImpressions()
+        let workers = PerWorker(count: threads) { Scratch(newsCount: catalog.count) }
+        let totals = try writeBehaviors(to: directory, allocation: allocation, workers: workers, progress: progress)
+        let scratches = workers.all
+        let newsLines = try writeNewsFiles(to: directory, referencedIn: scratches, progress: progress)
+        let concentration = Self.concentration(of: scratches, newsCount: catalog.count)
+
+        progress(SyntheticMINDProgress(phase: "glove.txt", done: 0, total: lexicon.words.count))
+        let vectorCount = try WordVectorWriter.write(lexicon: lexicon, seed: configuration.seed,
+                                                     dimension: configuration.wordDimension, threads: threads,
+                                                     to: directory.appendingPathComponent("glove.txt"))
+
+        let report = makeReport(totals: totals, allocation: allocation, newsLines: newsLines,
+                                wordVectors: vectorCount, concentration: concentration)
+        try Self.writeOracle(report, to: directory)
+        return report
+    }
+
+    /// Creates the split directories and `leaderboard/ref` under `directory`.
+    private static func createDirectories(in directory: URL) throws {
         for sub in ["train", "dev", "test", "leaderboard/ref"] {
             let url = directory.appendingPathComponent(sub, isDirectory: true)
             do {
-                try fileManager.createDirectory(at: url, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
             } catch {
                 throw SyntheticMINDError.io(file: url.path, reason: "cannot create directory (\(error))")
             }
         }
-        let splits = Split.allCases
-        let allocation = allocateImpressions()
+    }
 
+    /// Generates the users block by block, `2 × threads` blocks at a time in parallel, and writes each split's
+    /// `behaviors.tsv` and the test labels to `truth.txt` in block order.
+    /// - Returns: the totals of all blocks, merged in block order.
+    private func writeBehaviors(to directory: URL, allocation: [[Int32]], workers: PerWorker<Scratch>,
+                                progress: (SyntheticMINDProgress) -> Void) throws -> ImpressionTotals {
+        let splits = Split.allCases
         let userCount = configuration.users
         let blocks = (userCount + Self.blockSize - 1) / Self.blockSize
-        // First ImpressionID of each block, per split.
-        var firstID = [[Int]](repeating: [Int](repeating: 1, count: blocks + 1), count: splits.count)
-        for (s, _) in splits.enumerated() {
-            for block in 0..<blocks {
-                var sum = 0
-                for user in block * Self.blockSize..<min(userCount, (block + 1) * Self.blockSize) {
-                    sum += Int(allocation[s][user])
-                }
-                firstID[s][block + 1] = firstID[s][block] + sum
-            }
-        }
-
+        let firstID = firstImpressionIDs(allocation: allocation, blocks: blocks)
         let behaviorFiles = try splits.map {
             try AtomicFileWriter(path: directory.appendingPathComponent("\($0.rawValue)/behaviors.tsv").path)
         }
         let truth = try TruthFile.writer(url: directory.appendingPathComponent("leaderboard/ref/truth.txt"))
-        let workers = PerWorker(count: threads) { Scratch(newsCount: catalog.count) }
-        var tallies = [SplitTally](repeating: SplitTally(), count: splits.count)
-        var devMetrics = [MetricsAccumulator](repeating: MetricsAccumulator(), count: 3)
-        var testMetrics = [MetricsAccumulator](repeating: MetricsAccumulator(), count: 3)
+        var totals = ImpressionTotals()
 
         let wave = max(1, threads * 2)
         var block = 0
         while block < blocks {
             let count = min(wave, blocks - block)
             let start = block
-            let starts = firstID
             let results = parallelMap(jobs: count, threads: threads) { job, worker in
                 let index = start + job
                 return workers.with(worker) { scratch in
                     self.generateBlock(index, allocation: allocation,
-                                       firstID: splits.indices.map { starts[$0][index] }, scratch: &scratch)
+                                       firstID: splits.indices.map { firstID[$0][index] }, scratch: &scratch)
                 }
             }
             for (job, result) in results.enumerated() {
-                for (s, _) in splits.enumerated() {
-                    try behaviorFiles[s].write(result.behaviors[s])
-                    tallies[s].add(result.tallies[s])
-                }
-                var id = firstID[2][start + job]
-                for labels in result.testLabels {
-                    try truth.write(impressionID: id, values: labels)
-                    id += 1
-                }
-                for k in 0..<3 {
-                    devMetrics[k].merge(result.devMetrics[k])
-                    testMetrics[k].merge(result.testMetrics[k])
-                }
+                try Self.write(result, firstTestID: firstID[2][start + job], behaviors: behaviorFiles, truth: truth)
+                totals.merge(result.totals)
             }
             block += count
             progress(SyntheticMINDProgress(phase: "behaviors", done: min(userCount, block * Self.blockSize),
@@ -195,11 +194,45 @@ public final class SyntheticMINDGenerator: Sendable {
         }
         for file in behaviorFiles { try file.close() }
         try truth.close()
+        return totals
+    }
 
-        // Merge the per-worker news counters (sums and unions: independent of which worker ran which block).
-        let scratches = workers.all
-        var newsLines = [Int](repeating: 0, count: splits.count)
-        for (s, split) in splits.enumerated() {
+    /// The first ImpressionID of every block, per split: IDs run 1…N through the blocks in order.
+    /// - Returns: `[split][block]`, with a last entry per split one past the split's last ID.
+    private func firstImpressionIDs(allocation: [[Int32]], blocks: Int) -> [[Int]] {
+        let userCount = configuration.users
+        var firstID = [[Int]](repeating: [Int](repeating: 1, count: blocks + 1), count: allocation.count)
+        for split in allocation.indices {
+            for block in 0..<blocks {
+                var sum = 0
+                for user in block * Self.blockSize..<min(userCount, (block + 1) * Self.blockSize) {
+                    sum += Int(allocation[split][user])
+                }
+                firstID[split][block + 1] = firstID[split][block] + sum
+            }
+        }
+        return firstID
+    }
+
+    /// Appends one block's `behaviors.tsv` lines to the split files and its test labels to `truth.txt`, numbered
+    /// from `firstTestID`.
+    private static func write(_ result: BlockResult, firstTestID: Int, behaviors: [AtomicFileWriter],
+                              truth: LeaderboardFileWriter) throws {
+        for (split, file) in behaviors.enumerated() { try file.write(result.behaviors[split]) }
+        var id = firstTestID
+        for labels in result.testLabels {
+            try truth.write(impressionID: id, values: labels)
+            id += 1
+        }
+    }
+
+    /// Writes each split's `news.tsv`: the catalog lines, in catalog order, of the news that the split's histories
+    /// and candidates reference (the union of the per-worker bitsets, so independent of which worker ran which block).
+    /// - Returns: the number of news lines per split.
+    private func writeNewsFiles(to directory: URL, referencedIn scratches: [Scratch],
+                                progress: (SyntheticMINDProgress) -> Void) throws -> [Int] {
+        var newsLines = [Int](repeating: 0, count: Split.allCases.count)
+        for (s, split) in Split.allCases.enumerated() {
             progress(SyntheticMINDProgress(phase: "\(split.rawValue)/news.tsv", done: 0, total: catalog.count))
             var referenced = [UInt64](repeating: 0, count: (catalog.count + 63) / 64)
             for scratch in scratches {
@@ -212,32 +245,32 @@ public final class SyntheticMINDGenerator: Sendable {
             }
             try file.close()
         }
-        var shown = [Int](repeating: 0, count: catalog.count)
-        var clicked = [Int](repeating: 0, count: catalog.count)
-        for scratch in scratches {
-            for news in 0..<catalog.count {
-                shown[news] += Int(scratch.shown[news])
-                clicked[news] += Int(scratch.clicked[news])
-            }
+        return newsLines
+    }
+
+    /// The report of the written dataset.
+    private func makeReport(totals: ImpressionTotals, allocation: [[Int32]], newsLines: [Int], wordVectors: Int,
+                            concentration: SyntheticMINDReport.Concentration) -> SyntheticMINDReport {
+        let statistics = Split.allCases.indices.map {
+            totals.tallies[$0].statistics(users: allocation[$0], news: newsLines[$0])
         }
-
-        progress(SyntheticMINDProgress(phase: "glove.txt", done: 0, total: lexicon.words.count))
-        let vectorCount = try WordVectorWriter.write(lexicon: lexicon, seed: configuration.seed,
-                                                     dimension: configuration.wordDimension, threads: threads,
-                                                     to: directory.appendingPathComponent("glove.txt"))
-
-        let statistics = splits.indices.map { tallies[$0].statistics(users: allocation[$0], news: newsLines[$0]) }
-        let report = SyntheticMINDReport(
+        let devMetrics = totals.devMetrics
+        let testMetrics = totals.testMetrics
+        return SyntheticMINDReport(
             configuration: configuration, clickModel: clickModel, topics: lexicon.topicCount,
             subcategories: lexicon.subcategoryNames.count, vocabulary: lexicon.words.count,
-            wordVectors: vectorCount,
+            wordVectors: wordVectors,
             averageTitleWords: Double(catalog.titleWordTotal) / Double(catalog.count),
             train: statistics[0], dev: statistics[1], test: statistics[2],
             devMetrics: .init(oracle: devMetrics[0].summary, popularity: devMetrics[1].summary,
                               random: devMetrics[2].summary),
             testMetrics: .init(oracle: testMetrics[0].summary, popularity: testMetrics[1].summary,
                                random: testMetrics[2].summary),
-            concentration: Self.concentration(shown: shown, clicked: clicked))
+            concentration: concentration)
+    }
+
+    /// Writes `report` as `oracle.json` (pretty-printed, sorted keys, non-finite numbers as strings).
+    private static func writeOracle(_ report: SyntheticMINDReport, to directory: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf",
@@ -245,7 +278,6 @@ public final class SyntheticMINDGenerator: Sendable {
         let oracle = try AtomicFileWriter(path: directory.appendingPathComponent("oracle.json").path)
         try oracle.write(Array(try encoder.encode(report)) + [UInt8(ascii: "\n")])
         try oracle.close()
-        return report
     }
 
     /// Writes every article of the catalogue, in news.tsv format, to `url` (the split folders hold only the news
@@ -266,6 +298,20 @@ public final class SyntheticMINDGenerator: Sendable {
             for _ in 0..<configuration.impressions(in: split) { counts[table.sample(&random)] += 1 }
             return counts
         }
+    }
+
+    /// How concentrated train impressions and clicks are on a few news, from the per-worker counters (sums, so
+    /// independent of which worker ran which block).
+    static func concentration(of scratches: [Scratch], newsCount: Int) -> SyntheticMINDReport.Concentration {
+        var shown = [Int](repeating: 0, count: newsCount)
+        var clicked = [Int](repeating: 0, count: newsCount)
+        for scratch in scratches {
+            for news in 0..<newsCount {
+                shown[news] += Int(scratch.shown[news])
+                clicked[news] += Int(scratch.clicked[news])
+            }
+        }
+        return concentration(shown: shown, clicked: clicked)
     }
 
     static func concentration(shown: [Int], clicked: [Int]) -> SyntheticMINDReport.Concentration {
@@ -331,6 +377,15 @@ struct SplitTally {
     var historyTotal = 0
     var emptyHistories = 0
 
+    /// Counts one impression.
+    mutating func addImpression(candidates: Int, clicks: Int, historyLength: Int) {
+        impressions += 1
+        self.candidates += candidates
+        self.clicks += clicks
+        historyTotal += historyLength
+        if historyLength == 0 { emptyHistories += 1 }
+    }
+
     mutating func add(_ other: SplitTally) {
         impressions += other.impressions
         candidates += other.candidates
@@ -355,10 +410,8 @@ struct BlockResult {
     var behaviors: [[UInt8]]
     /// Labels of the block's test impressions, in file order.
     var testLabels: [[Int]]
-    var tallies: [SplitTally]
-    /// oracle, popularity, random.
-    var devMetrics: [MetricsAccumulator]
-    var testMetrics: [MetricsAccumulator]
+    /// Counts and reference-ranker metrics of the block's impressions.
+    var totals: ImpressionTotals
 }
 
 /// Draws up to `count` distinct candidates shown at `time`: news fresh at that time, by popularity, accepted
@@ -419,164 +472,14 @@ func drawCandidates(count: Int, at time: Int64, userMark: Int32, catalog: NewsCa
 }
 
 extension SyntheticMINDGenerator {
-    /// One impression before rendering.
-    private struct Record {
-        var split: Int
-        var time: Int64
-        var user: Int32
-        /// Range in the block's `historyNews`.
-        var history: Range<Int>
-        /// Range in the block's candidate arrays.
-        var candidates: Range<Int>
-    }
-
     /// Generates the users of block `index` and renders their impressions.
     func generateBlock(_ index: Int, allocation: [[Int32]], firstID: [Int], scratch: inout Scratch) -> BlockResult {
-        let seed = configuration.seed
-        let model = clickModel
-        var records: [Record] = []
-        var historyNews: [Int32] = []
-        var candidateNews: [Int32] = []
-        var candidateLabels: [Bool] = []
-        var tallies = [SplitTally](repeating: SplitTally(), count: 3)
-        var devMetrics = [MetricsAccumulator](repeating: MetricsAccumulator(), count: 3)
-        var testMetrics = [MetricsAccumulator](repeating: MetricsAccumulator(), count: 3)
-        var drawn: [Int32] = []
-        var probabilities: [Double] = []
-        var labels: [Bool] = []
-        var order: [Int] = []
-
+        var block = BlockGenerator(generator: self)
         for user in index * Self.blockSize..<min(configuration.users, (index + 1) * Self.blockSize) {
-            let counts = (0..<3).map { Int(allocation[$0][user]) }
-            let profile = UserProfile(seed: seed, user: user, lexicon: lexicon, model: model)
-            var random = SyntheticRandom(seed: seed, stream: .userEvents, index: UInt64(user))
-            var baseline = SyntheticRandom(seed: seed, stream: .baseline, index: UInt64(user))
-            let userMark = Int32(truncatingIfNeeded: user + 1)
-
-            guard counts.reduce(0, +) > 0 else { continue }
-            let historyStart = historyNews.count
-            generateHistory(profile: profile, userMark: userMark, random: &random, scratch: &scratch,
-                            into: &historyNews)
-            let baseHistory = historyStart..<historyNews.count
-            var laterClicks: [Int32] = []
-
-            for split in 0..<3 where counts[split] > 0 {
-                let period = Timeline.period(of: Split.allCases[split])
-                var impressionTimes = (0..<counts[split]).map { _ in
-                    period.lowerBound + Int64(random.uniform() * Double(period.upperBound - period.lowerBound))
-                }
-                impressionTimes.sort()
-                var history = baseHistory
-                if split == 2 && !laterClicks.isEmpty {
-                    let start = historyNews.count
-                    let base = Array(historyNews[baseHistory])
-                    historyNews += base
-                    historyNews += laterClicks
-                    history = start..<historyNews.count
-                }
-                for news in historyNews[history] { scratch.reference(Int(news), split: split) }
-
-                for time in impressionTimes {
-                    drawCandidates(count: drawCandidateCount(&random), at: time, userMark: userMark,
-                                   catalog: catalog, random: &random, scratch: &scratch, into: &drawn)
-                    let n = drawn.count
-                    probabilities.removeAll(keepingCapacity: true)
-                    for news in drawn {
-                        probabilities.append(model.probability(
-                            partialLogit: model.partialLogit(user: profile, news: Int(news), catalog: catalog)))
-                    }
-                    Self.drawClicks(probabilities: probabilities, random: &random, into: &labels)
-                    // Shown in random order, as MIND's impression lists are.
-                    order = Array(0..<n)
-                    random.shuffle(&order)
-
-                    let candidateStart = candidateNews.count
-                    for position in order {
-                        let news = drawn[position]
-                        candidateNews.append(news)
-                        candidateLabels.append(labels[position])
-                        scratch.reference(Int(news), split: split)
-                        if split == 0 {
-                            scratch.shown[Int(news)] += 1
-                            if labels[position] { scratch.clicked[Int(news)] += 1 }
-                        }
-                        if split < 2 && labels[position] && !laterClicks.contains(news) { laterClicks.append(news) }
-                    }
-                    if split > 0 {
-                        let orderedLabels = order.map { labels[$0] }
-                        let oracle = order.map { probabilities[$0] }
-                        let popularity = order.map { Double(catalog.logPopularity[Int(drawn[$0])]) }
-                        let chance = order.map { _ in baseline.uniform() }
-                        // The inputs are finite and equally long, so these cannot throw.
-                        if split == 1 {
-                            try? devMetrics[0].add(labels: orderedLabels, scores: oracle)
-                            try? devMetrics[1].add(labels: orderedLabels, scores: popularity)
-                            try? devMetrics[2].add(labels: orderedLabels, scores: chance)
-                        } else {
-                            try? testMetrics[0].add(labels: orderedLabels, scores: oracle)
-                            try? testMetrics[1].add(labels: orderedLabels, scores: popularity)
-                            try? testMetrics[2].add(labels: orderedLabels, scores: chance)
-                        }
-                    }
-                    records.append(Record(split: split, time: time, user: Int32(user), history: history,
-                                          candidates: candidateStart..<candidateNews.count))
-                    tallies[split].impressions += 1
-                    tallies[split].candidates += n
-                    tallies[split].clicks += labels.reduce(0) { $0 + ($1 ? 1 : 0) }
-                    tallies[split].historyTotal += history.count
-                    if history.isEmpty { tallies[split].emptyHistories += 1 }
-                }
-            }
+            block.generateUser(user, impressionCounts: (0..<3).map { Int(allocation[$0][user]) }, scratch: &scratch)
         }
-
-        // Render: per split, in time order (ties by user, then generation order).
-        var behaviors = [[UInt8]](repeating: [], count: 3)
-        var testLabels: [[Int]] = []
-        let sorted = records.indices.sorted { a, b in
-            let x = records[a]
-            let y = records[b]
-            if x.split != y.split { return x.split < y.split }
-            if x.time != y.time { return x.time < y.time }
-            if x.user != y.user { return x.user < y.user }
-            return a < b
-        }
-        var nextID = firstID
-        for recordIndex in sorted {
-            let record = records[recordIndex]
-            let split = record.split
-            var line = behaviors[split]
-            behaviors[split] = []
-            ByteText.appendInt(nextID[split], to: &line)
-            nextID[split] += 1
-            line.append(UInt8(ascii: "\t"))
-            line.append(UInt8(ascii: "U"))
-            ByteText.appendInt(Int(record.user) + 1, to: &line)
-            line.append(UInt8(ascii: "\t"))
-            Timeline.appendTime(record.time, to: &line)
-            line.append(UInt8(ascii: "\t"))
-            for (position, news) in historyNews[record.history].enumerated() {
-                if position > 0 { line.append(UInt8(ascii: " ")) }
-                line.append(UInt8(ascii: "N"))
-                ByteText.appendInt(Int(catalog.idNumber[Int(news)]), to: &line)
-            }
-            line.append(UInt8(ascii: "\t"))
-            for position in record.candidates {
-                if position > record.candidates.lowerBound { line.append(UInt8(ascii: " ")) }
-                line.append(UInt8(ascii: "N"))
-                ByteText.appendInt(Int(catalog.idNumber[Int(candidateNews[position])]), to: &line)
-                if split < 2 {
-                    line.append(UInt8(ascii: "-"))
-                    line.append(candidateLabels[position] ? UInt8(ascii: "1") : UInt8(ascii: "0"))
-                }
-            }
-            line.append(UInt8(ascii: "\n"))
-            behaviors[split] = line
-            if split == 2 { testLabels.append(record.candidates.map { candidateLabels[$0] ? 1 : 0 }) }
-        }
-        return BlockResult(behaviors: behaviors, testLabels: testLabels, tallies: tallies,
-                           devMetrics: devMetrics, testMetrics: testMetrics)
+        return block.render(firstID: firstID)
     }
-
     /// Appends the user's clicks of the history weeks, oldest first, and marks them in `scratch.mark`: at
     /// `historyLength` uniform times, the click model chooses one of `historyChoices` fresh news (∝ the odds
     /// `exp(logit)`, the chance that it is the one clicked).
@@ -604,12 +507,6 @@ extension SyntheticMINDGenerator {
             scratch.mark[Int(chosen)] = userMark
             history.append(chosen)
         }
-    }
-
-    func generateHistory(profile: UserProfile, userMark: Int32, random: inout SyntheticRandom,
-                         scratch: inout Scratch, into history: inout [Int32]) {
-        Self.generateHistory(profile: profile, userMark: userMark, model: clickModel, catalog: catalog,
-                             random: &random, scratch: &scratch, into: &history)
     }
 
     /// Bernoulli clicks, redrawn until the impression has at least one click and one non-click (MIND logs only
