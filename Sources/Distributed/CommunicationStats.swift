@@ -13,8 +13,10 @@ public struct CommunicationStats: Sendable, Equatable {
     public var nodesSent = 0
     /// Tree nodes received from other ranks.
     public var nodesReceived = 0
-    /// Encoding, `allgatherv` (including waiting for the slowest rank) and decoding.
+    /// Encoding, `allgatherv` and decoding.
     public var exchangeTime: Duration = .zero
+    /// The `allgatherv` alone, including waiting for the slowest rank to arrive.
+    public var allgathervTime: Duration = .zero
     /// The whole reduction: local tree, exchange, upper levels.
     public var totalTime: Duration = .zero
 

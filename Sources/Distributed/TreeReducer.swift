@@ -58,7 +58,9 @@ public struct TreeReducer: Sendable {
     private func exchange(_ nodes: inout [TreeNode: GradientPayload], stats: inout CommunicationStats) throws(DistributedError) {
         let start = ContinuousClock.now
         let message = ContributionMessage.encode(nodes, shardCount: tree.shardCount)
+        let gatherStart = ContinuousClock.now
         let gathered = try group.allgatherv(message)
+        stats.allgathervTime = ContinuousClock.now - gatherStart
         let lengthExchange = MemoryLayout<Int64>.size
         stats.bytesSent = message.count + lengthExchange
         for rank in 0..<group.size where rank != group.rank {

@@ -9,7 +9,7 @@ func runBenchmark(_ arguments: SelftestArguments) {
         let plan = try ShardPlan(shardCount: arguments.int("shards", 8), rankCount: group.size)
         let reducer = TreeReducer(tree: try ReductionTree(shardCount: plan.shardCount), group: group)
         let range = plan.shards(ofRank: group.rank)
-        var stepTimes: [Double] = [], exchangeTimes: [Double] = []
+        var stepTimes: [Double] = [], exchangeTimes: [Double] = [], gatherTimes: [Double] = []
         var last = CommunicationStats(), rootRows = 0
         for step in 0..<arguments.int("repeat", 5) {
             let shards = range.map { syntheticShard($0, seed: UInt64(step), shape: shape) }
@@ -20,16 +20,17 @@ func runBenchmark(_ arguments: SelftestArguments) {
             let slowest = try gatherUInt64(UInt64(last.totalTime.nanoseconds), group: group).max() ?? 0
             stepTimes.append(Double(slowest) / 1e6)
             exchangeTimes.append(Double(last.exchangeTime.nanoseconds) / 1e6)
+            gatherTimes.append(Double(last.allgathervTime.nanoseconds) / 1e6)
         }
         try reportBenchmark(group: group, plan: plan, shape: shape, stats: last, rootRows: rootRows,
-                            stepTimes: stepTimes, exchangeTimes: exchangeTimes)
+                            stepTimes: stepTimes, exchangeTimes: exchangeTimes, gatherTimes: gatherTimes)
     }
 }
 
 private func reportBenchmark(group: ProcessGroup, plan: ShardPlan, shape: ShardShape, stats: CommunicationStats,
-                             rootRows: Int, stepTimes: [Double], exchangeTimes: [Double]) throws {
+                             rootRows: Int, stepTimes: [Double], exchangeTimes: [Double], gatherTimes: [Double]) throws {
     let fields = [stats.bytesSent, stats.bytesReceived, stats.nodesSent, stats.nodesReceived]
-        .map { UInt64($0) } + [UInt64(median(exchangeTimes) * 1000)]
+        .map { UInt64($0) } + [UInt64(median(exchangeTimes) * 1000), UInt64(median(gatherTimes) * 1000)]
     var perRank: [[UInt64]] = []
     for field in fields { perRank.append(try gatherUInt64(field, group: group)) }
     guard group.rank == 0 else { return }
@@ -37,7 +38,8 @@ private func reportBenchmark(group: ProcessGroup, plan: ShardPlan, shape: ShardS
         + "rows at root=\(rootRows)")
     for rank in 0..<group.size {
         emit("  rank \(rank): shards \(plan.shards(ofRank: rank)) sent \(perRank[0][rank]) B (\(perRank[2][rank]) nodes), "
-            + "received \(perRank[1][rank]) B (\(perRank[3][rank]) nodes), exchange median \(Double(perRank[4][rank]) / 1000) ms")
+            + "received \(perRank[1][rank]) B (\(perRank[3][rank]) nodes), exchange median \(Double(perRank[4][rank]) / 1000) ms "
+            + "(allgatherv \(Double(perRank[5][rank]) / 1000) ms)")
     }
     let formatted = stepTimes.map { String(format: "%.1f", $0) }.joined(separator: " ")
     emit("  step time (slowest rank) median \(String(format: "%.1f", median(stepTimes))) ms; all: \(formatted)")

@@ -20,7 +20,10 @@ struct ShardShape: Sendable {
 /// −0.0 or +0.0 (so a copied row and an added zero differ). Row ids are distinct and sorted; each shard draws its
 /// own subset, so many rows are touched by some shards only.
 func syntheticShard(_ shard: Int, seed: UInt64, shape: ShardShape) -> GradientPayload {
-    var random = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(shard + 1))
+    // SplitMix64 streams whose seeds differ by multiples of its increment are shifted copies of each other;
+    // starting each shard at a hashed state keeps the shards independent.
+    var seeder = SplitMix64(seed: seed ^ (UInt64(shard) << 32))
+    var random = SplitMix64(seed: seeder.next())
     let dense = (0..<shape.dense).map { _ in random.nextValue() }
     var rowCount = min(shape.rows, shape.vocabulary)
     if shape.varyRows { rowCount = shard % 5 == 3 ? 0 : rowCount * (2 + shard % 3) / 4 }
