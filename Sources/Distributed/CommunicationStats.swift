@@ -20,5 +20,6 @@ public struct CommunicationStats: Sendable, Equatable {
     /// The whole reduction: local tree, exchange, upper levels.
     public var totalTime: Duration = .zero
 
+    /// All zero (what a single-process reduction reports, apart from the times).
     public init() {}
 }

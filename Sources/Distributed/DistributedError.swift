@@ -16,6 +16,7 @@ public enum DistributedError: Error, CustomStringConvertible, Equatable, Sendabl
     /// A collective would move more bytes than MPI's `int` counts can address.
     case messageTooLarge(call: String, bytes: Int)
 
+    /// The message: which call or value failed and why.
     public var description: String {
         switch self {
         case let .mpi(call, code, message):

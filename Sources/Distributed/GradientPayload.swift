@@ -85,6 +85,7 @@ private struct RowMerge {
         let width = left.width
         let (ids, sources) = Self.mergeIDs(left.rowIDs, right.rowIDs)
         rowIDs = ids
+        guard width > 0 else { return }
         rowValues = [Float](unsafeUninitializedCapacity: ids.count * width) { out, initialized in
             left.rowValues.withUnsafeBufferPointer { lv in
                 right.rowValues.withUnsafeBufferPointer { rv in

@@ -29,6 +29,7 @@ public struct GatheredBytes: Sendable {
     /// `ranges[r]` is rank `r`'s part of `bytes`.
     public let ranges: [Range<Int>]
 
+    /// Wraps gathered bytes; `ranges` must tile `bytes` in rank order.
     public init(bytes: [UInt8], ranges: [Range<Int>]) {
         self.bytes = bytes
         self.ranges = ranges
@@ -51,6 +52,7 @@ public final class ProcessGroup: Sendable {
         /// for the slowest rank to arrive, so set it well above the longest step.
         public var collectiveTimeout: Duration?
 
+        /// Options with the given collective timeout (default: none).
         public init(collectiveTimeout: Duration? = nil) { self.collectiveTimeout = collectiveTimeout }
     }
 
@@ -60,6 +62,7 @@ public final class ProcessGroup: Sendable {
     public let options: Options
     private let watchdog: CollectiveWatchdog?
 
+    /// A group over `backend` (for example an in-memory group in tests); `world()` is the usual way in.
     public init(backend: any ProcessGroupBackend, options: Options = Options()) {
         self.backend = backend
         self.options = options

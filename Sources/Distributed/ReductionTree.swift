@@ -8,6 +8,7 @@ public struct TreeNode: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// One past the last shard of the node.
     public let upper: Int
 
+    /// The node summing `range`; whether it is a node of a given tree is `ReductionTree.contains`.
     public init(_ range: Range<Int>) {
         lower = range.lowerBound
         upper = range.upperBound
@@ -23,6 +24,7 @@ public struct TreeNode: Hashable, Comparable, Sendable, CustomStringConvertible 
         (a.lower, b.upper) < (b.lower, a.upper)
     }
 
+    /// `[lower, upper)`.
     public var description: String { "[\(lower), \(upper))" }
 }
 
@@ -39,6 +41,7 @@ public struct ReductionTree: Sendable {
     /// Number of shards `S` (≥ 1).
     public let shardCount: Int
 
+    /// The tree over `shardCount` shards; throws unless `1 ≤ shardCount ≤ UInt32.max`.
     public init(shardCount: Int) throws(DistributedError) {
         guard shardCount >= 1, shardCount <= Int(UInt32.max) else {
             throw .invalidArgument("shard count must be in 1...\(UInt32.max), found \(shardCount)")

@@ -11,6 +11,7 @@ public struct ShardPlan: Sendable, Equatable {
     /// Number of ranks `N` (≥ 1).
     public let rankCount: Int
 
+    /// A plan for `shardCount` shards over `rankCount` ranks (both ≥ 1).
     public init(shardCount: Int, rankCount: Int) throws(DistributedError) {
         guard shardCount >= 1 else { throw .invalidArgument("shard count must be ≥ 1, found \(shardCount)") }
         guard rankCount >= 1 else { throw .invalidArgument("rank count must be ≥ 1, found \(rankCount)") }

@@ -22,6 +22,7 @@ public struct TreeReducer: Sendable {
     /// The ranks that take part.
     public let group: ProcessGroup
 
+    /// A reducer for `tree`'s shards over `group`'s ranks.
     public init(tree: ReductionTree, group: ProcessGroup) {
         self.tree = tree
         self.group = group

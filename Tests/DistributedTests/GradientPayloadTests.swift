@@ -48,5 +48,8 @@ struct GradientPayloadTests {
         var empty = try GradientPayload(dense: [0, 0], width: 2)
         right.combine(into: &empty)
         #expect(empty.rowIDs == right.rowIDs && bits(empty.rowValues) == bits(right.rowValues))
+        var noWidth = try GradientPayload(dense: [1], rowIDs: [1, 3], width: 0)
+        try GradientPayload(dense: [2], rowIDs: [2, 3], width: 0).combine(into: &noWidth)
+        #expect(noWidth.rowIDs == [1, 2, 3] && noWidth.rowValues.isEmpty && noWidth.dense == [3])
     }
 }
