@@ -1,3 +1,5 @@
+import Basics
+
 /// Byte encoding of a `GradientPayload`, little-endian, every float bit preserved:
 ///
 /// ```
@@ -35,9 +37,9 @@ extension GradientPayload {
 
     /// FNV-1a 64 of `encoded()`: a cheap way for ranks and tests to compare results bit for bit.
     public var fingerprint: UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in encoded() { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        return hash
+        var hash = FNV1a64()
+        hash.combine(encoded())
+        return hash.value
     }
 
     func encode(into writer: inout ByteWriter) {

@@ -1,3 +1,4 @@
+import Basics
 import Distributed
 
 /// Sizes of the synthetic shard gradients.
@@ -20,17 +21,14 @@ struct ShardShape: Sendable {
 /// −0.0 or +0.0 (so a copied row and an added zero differ). Row ids are distinct and sorted; each shard draws its
 /// own subset, so many rows are touched by some shards only.
 func syntheticShard(_ shard: Int, seed: UInt64, shape: ShardShape) -> GradientPayload {
-    // SplitMix64 streams whose seeds differ by multiples of its increment are shifted copies of each other;
-    // starting each shard at a hashed state keeps the shards independent.
-    var seeder = SplitMix64(seed: seed ^ (UInt64(shard) << 32))
-    var random = SplitMix64(seed: seeder.next())
-    let dense = (0..<shape.dense).map { _ in random.nextValue() }
+    var random = SplitMix64(seed: seed, keys: UInt64(shard))
+    let dense = (0..<shape.dense).map { _ in random.nextGradientValue() }
     var rowCount = min(shape.rows, shape.vocabulary)
     if shape.varyRows { rowCount = shard % 5 == 3 ? 0 : rowCount * (2 + shard % 3) / 4 }
     var chosen = Set<Int32>()
-    while chosen.count < rowCount { chosen.insert(Int32(random.next() % UInt64(shape.vocabulary))) }
+    while chosen.count < rowCount { chosen.insert(Int32(random.nextIndex(below: shape.vocabulary))) }
     let ids = chosen.sorted()
-    let values = (0..<ids.count * shape.width).map { _ in random.nextValue() }
+    let values = (0..<ids.count * shape.width).map { _ in random.nextGradientValue() }
     do {
         return try GradientPayload(dense: dense, rowIDs: ids, rowValues: values, width: shape.width)
     } catch {
@@ -38,22 +36,9 @@ func syntheticShard(_ shard: Int, seed: UInt64, shape: ShardShape) -> GradientPa
     }
 }
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a small, fast, seedable generator.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// A float in ±[2^−12, 2^12), or an exact ±0.0 about 3 % of the time.
-    mutating func nextValue() -> Float {
+    mutating func nextGradientValue() -> Float {
         let bits = next()
         switch bits % 64 {
         case 0: return -0.0

@@ -1,11 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs `mpi-selftest` under real `mpirun`.
 ///
-/// The binary is the one SwiftPM built next to this test bundle in the same `swift test` invocation (the test
-/// target depends on the `mpi-selftest` target, so it is rebuilt first, in the active configuration): found
-/// from `/proc/self/exe`, never from a hard-coded `.build/debug`.
+/// The binary is the one SwiftPM built next to this test bundle in the same `swift test` invocation, in the active
+/// configuration (`BuiltProducts`; the test target depends on `mpi-selftest`, so it is brought up to date first).
 @Suite("MPI jobs", .serialized)
 struct MPIJobTests {
     /// Output and status of a finished process.
@@ -21,12 +21,7 @@ struct MPIJobTests {
         .first { FileManager.default.isExecutableFile(atPath: $0.path) }
 
     static func selftest() throws -> URL {
-        let bundle = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        let binary = bundle.deletingLastPathComponent().appendingPathComponent("mpi-selftest")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: binary.path])
-        }
-        return binary
+        try BuiltProducts.executable("mpi-selftest", builtFrom: ["Basics", "CMPI", "Distributed", "mpi-selftest"])
     }
 
     /// Environment for spawned jobs: CI runs as root; containers often forbid the CMA single-copy mechanism.
@@ -38,12 +33,9 @@ struct MPIJobTests {
     /// Runs `executable` with output in temporary files (a killed job's orphans cannot block a pipe); kills it
     /// and reports a hang after `timeout` seconds.
     static func run(_ executable: URL, _ arguments: [String], timeout: Double = 60) throws -> Run {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mpi-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let outURL = directory.appendingPathComponent("out"), errURL = directory.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let directory = try TemporaryDirectory("mpi-test")
+        defer { directory.remove() }
+        let outURL = try directory.file("out", ""), errURL = try directory.file("err", "")
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
