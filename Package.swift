@@ -18,6 +18,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        /// Open MPI's C API plus static inline accessors for the handles that are macros (MPI_COMM_WORLD, …).
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // MARK: - Libraries, in dependency order
         /// Primitives every module shares: seeded random streams, parallel-for, FNV-1a, atomic file writer, line reader.
@@ -30,6 +32,8 @@ let package = Package(
         .target(name: "SyntheticMIND", dependencies: ["Basics", "MIND", "Metrics"], swiftSettings: fastMath),
         /// Float32 tensors, BLAS matrix products, SIMD kernels, seeded random numbers.
         .target(name: "TensorMath", dependencies: ["COpenBLAS", "Basics"], swiftSettings: fastMath),
+        /// Deterministic gradient reduction over processes: shard tree, payload format, MPI process group.
+        .target(name: "Distributed", dependencies: ["CMPI", "Basics"], swiftSettings: fastMath),
         /// Layers with explicit forward/backward, the NRMS/Fastformer model, Adam, checkpoints.
         .target(name: "NewsModel", dependencies: ["Basics", "TensorMath", "MIND"], swiftSettings: fastMath),
         /// The SQLite store: schema, ingest, statistics, embedding cache, ranking.
@@ -46,6 +50,8 @@ let package = Package(
         /// Command-line interface as a library, so tests can drive it in-process.
         .target(name: "NewsRecCLI", dependencies: ["Basics", "MIND", "SyntheticMIND", "Metrics", "TensorMath", "NewsModel", "Store", "Training", "Ranking", "Benchmarks"]),
         .executableTarget(name: "newsrec", dependencies: ["NewsRecCLI"]),
+        /// Test driver run under `mpirun` by DistributedTests (and the reduction benchmark); not a product.
+        .executableTarget(name: "mpi-selftest", dependencies: ["Distributed", "Basics"], swiftSettings: fastMath),
 
         // MARK: - Tests
         /// Shared by the test targets: fixture locator, temporary directories, output capture, test data writers.
@@ -55,6 +61,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["TestSupport", "Metrics"]),
         .testTarget(name: "SyntheticMINDTests", dependencies: ["TestSupport", "SyntheticMIND", "MIND", "Metrics"]),
         .testTarget(name: "TensorMathTests", dependencies: ["TestSupport", "Basics", "TensorMath"]),
+        .testTarget(name: "DistributedTests", dependencies: ["TestSupport", "Distributed", "mpi-selftest"]),
         .testTarget(name: "NewsModelTests", dependencies: ["TestSupport", "Basics", "NewsModel", "TensorMath", "MIND"]),
         .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "MIND"]),
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Basics", "Training", "NewsModel", "TensorMath", "MIND", "Metrics", "Store"]),
