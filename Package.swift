@@ -39,7 +39,7 @@ let package = Package(
         /// The SQLite store: schema, ingest, statistics, embedding cache, ranking.
         .target(name: "Store", dependencies: ["CSQLite", "Basics", "MIND"], resources: [.copy("Schema")]),
         /// Training loop, batching, evaluation over a dataset.
-        .target(name: "Training", dependencies: ["Basics", "NewsModel", "Metrics", "MIND", "Store", "TensorMath"], swiftSettings: fastMath),
+        .target(name: "Training", dependencies: ["Basics", "Distributed", "NewsModel", "Metrics", "MIND", "Store", "TensorMath"], swiftSettings: fastMath),
         /// Ranking from the store: cached news/user vectors, dot-product scoring, top-k, cold start.
         .target(name: "Ranking", dependencies: ["Basics", "Store", "NewsModel", "MIND", "TensorMath"], swiftSettings: fastMath),
         /// Generic HTTP/1.1 server on libmicrohttpd: routing, JSON bodies and errors, body limits, keep-alive,
@@ -48,7 +48,7 @@ let package = Package(
         /// Benchmarks of the model, training, ranking and MIND readers, and the synthetic store they (and the demo) use.
         .target(name: "Benchmarks", dependencies: ["Basics", "MIND", "SyntheticMIND", "TensorMath", "NewsModel", "Store", "Training", "Ranking"], swiftSettings: fastMath),
         /// Command-line interface as a library, so tests can drive it in-process.
-        .target(name: "NewsRecCLI", dependencies: ["Basics", "MIND", "SyntheticMIND", "Metrics", "TensorMath", "NewsModel", "Store", "Training", "Ranking", "Benchmarks"]),
+        .target(name: "NewsRecCLI", dependencies: ["Basics", "Distributed", "MIND", "SyntheticMIND", "Metrics", "TensorMath", "NewsModel", "Store", "Training", "Ranking", "Benchmarks"]),
         .executableTarget(name: "newsrec", dependencies: ["NewsRecCLI"]),
         /// Test driver run under `mpirun` by DistributedTests (and the reduction benchmark); not a product.
         .executableTarget(name: "mpi-selftest", dependencies: ["Distributed", "Basics"], swiftSettings: fastMath),
@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "DistributedTests", dependencies: ["TestSupport", "Distributed", "mpi-selftest"]),
         .testTarget(name: "NewsModelTests", dependencies: ["TestSupport", "Basics", "NewsModel", "TensorMath", "MIND"]),
         .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "MIND"]),
-        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Basics", "Training", "NewsModel", "TensorMath", "MIND", "Metrics", "Store"]),
+        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Basics", "Distributed", "Training", "NewsModel", "TensorMath", "MIND", "Metrics", "Store"]),
         .testTarget(name: "RankingTests", dependencies: ["TestSupport", "Basics", "Ranking", "Store", "NewsModel", "MIND", "TensorMath"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "NewsRecCLITests", dependencies: ["TestSupport", "NewsRecCLI", "Benchmarks", "Ranking", "Store", "NewsModel", "MIND"]),

@@ -110,7 +110,7 @@ public enum TrainingBenchmark {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("newsrec-bench-run-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let trainer = Trainer(model: model, corpus: corpus, options: training, parallelism: parallelism,
+        let trainer = try Trainer(model: model, corpus: corpus, options: training, parallelism: parallelism,
                               directory: directory)
         trainer.evaluatesDev = false
         var warmTime = 0.0, endTime = 0.0, warmStep = 0, endStep = 0

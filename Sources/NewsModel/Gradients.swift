@@ -72,6 +72,18 @@ public final class NRMSGradients: @unchecked Sendable {
         return values
     }
 
+    /// Replaces the contents by a complete gradient given as flat arrays: `dense [layout.count − denseStart]` and
+    /// the rows `rowIDs` with `rowValues [rowIDs.count × E]`.
+    public func assign(dense values: UnsafeBufferPointer<Float>, rowIDs: [Int32], rowValues values2: UnsafeBufferPointer<Float>) {
+        precondition(values.count == dense.count && values2.count == rowIDs.count * wordDimension,
+                     "a gradient of another shape")
+        zero()
+        dense.pointer.update(from: values.baseAddress!, count: values.count)
+        for (index, id) in rowIDs.enumerated() {
+            row(id).update(from: values2.baseAddress! + index * wordDimension, count: wordDimension)
+        }
+    }
+
     /// Sets every gradient to zero and forgets the embedding rows.
     public func zero() {
         for id in rows { slots[Int(id)] = -1 }

@@ -30,6 +30,8 @@ public final class NRMSModel: @unchecked Sendable {
     public let optimizer: Adam
     /// Idle inference workspaces (`takeWorkspace`).
     private let pool = Mutex<[Workspace]>([])
+    /// The complete gradient of the current step (`applyGradient`).
+    private lazy var stepGradient = NRMSGradients(layout: parameters.layout)
 
     /// A model with `parameters` and `vocabulary`, and a fresh optimizer unless one is given.
     /// - Throws: `ModelError.invalidConfiguration` when the vocabulary does not have `vocab_size` words.
@@ -47,6 +49,15 @@ public final class NRMSModel: @unchecked Sendable {
     public var dimension: Int { configuration.hiddenSize }
     /// T: how many of a user's most recent clicks the user encoder reads.
     public var historyLength: Int { configuration.historyLength }
+
+    /// One Adam step along a complete gradient (summed over all shards) given as flat arrays: the dense part
+    /// `[parameters after the embedding]` and the embedding rows `rowIDs` with `rowValues [rows × E]`.
+    public func applyGradient(dense: UnsafeBufferPointer<Float>, rowIDs: [Int32], rowValues: UnsafeBufferPointer<Float>,
+                              learningRate: Float) {
+        stepGradient.assign(dense: dense, rowIDs: rowIDs, rowValues: rowValues)
+        optimizer.learningRate = learningRate
+        optimizer.step(parameters: parameters, gradients: stepGradient)
+    }
 
     /// Brings the weights and the optimizer state up to date when the optimizer defers embedding rows
     /// (`Adam.defersUntouchedRows`): call before reading `parameters` after training steps.

@@ -1,3 +1,4 @@
+import Foundation
 import MIND
 import NewsModel
 import SyntheticMIND
@@ -36,6 +37,12 @@ enum ThreadOptions {
     static let threads = Option(
         "--threads", .integer, default: Parallelism.coreCount, defaultDescription: "all cores", rule: .atLeast(1),
         help: "threads to use")
+    /// The default thread count of a process: all cores, or its share of them when mpirun started several
+    /// processes on this machine (`OMPI_COMM_WORLD_LOCAL_SIZE`).
+    static var localShare: Int {
+        let local = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init) ?? 1
+        return max(1, Parallelism.coreCount / max(local, 1))
+    }
     /// `--parallel data|blas`.
     static let parallel = Option(
         "--parallel", .choice, default: ParallelMode.data,

@@ -1,3 +1,4 @@
+import Distributed
 import Foundation
 import MIND
 import NewsModel
@@ -24,10 +25,14 @@ struct TrainCommand: Command {
             directory also gets train-log.jsonl (one JSON object per step and per epoch) and report.html (loss
             curve and per-epoch metrics, self-contained).
 
-            Deterministic for a seed, thread count and parallel mode. Progress (step, samples/s, loss, ETA) goes
+            Each step's batch is cut into --shards shards whose gradients are combined in a fixed tree, so the
+            trained model is the same, bit for bit, for any number of threads and processes. On several machines,
+            start it with Open MPI's mpirun (same options; every process needs the store and the word vectors,
+            rank 0 writes the run directory): see docs/DISTRIBUTED.md. Progress (step, samples/s, loss, ETA) goes
             to standard error.
             """,
-        examples: ["newsrec train --db mind.sqlite --out runs/fastformer --word-vectors glove.840B.300d.txt"])
+        examples: ["newsrec train --db mind.sqlite --out runs/fastformer --word-vectors glove.840B.300d.txt",
+                   "mpirun -np 4 --hostfile hosts newsrec train --db mind.sqlite --out runs/fastformer --threads 2"])
 
     private static let modelDefaults = ModelOptions()
     private static let trainingDefaults = TrainingOptions()
@@ -59,12 +64,16 @@ struct TrainCommand: Command {
     static let checkpointMinutes = Option(
         "--checkpoint-minutes", .number, default: 10.0, rule: .atLeast(0),
         help: "also checkpoint mid-epoch every X minutes (0 = after epochs only)")
+    static let shards = Option(
+        "--shards", .integer, default: trainingDefaults.shards, rule: .atLeast(1),
+        help: "pieces each batch is cut into; gradients combine in a fixed tree over them, so the result does not "
+            + "depend on threads or processes (at most this many workers in all)")
     static let resume = Option.flag(
         "--resume", help: "continue from the latest checkpoint in the run directory (required when it has one)")
 
     static var options: [any OptionDeclaration] {
         [StoreOptions.database, output, NRMSOptions.encoder, epochs, batchSize, learningRate, negatives,
-         wordVectors, hiddenSize, headCount, seed, ThreadOptions.threads, ThreadOptions.parallel, maxSteps,
+         wordVectors, hiddenSize, headCount, seed, ThreadOptions.threads, ThreadOptions.parallel, shards, maxSteps,
          checkpointMinutes, resume]
     }
 
@@ -89,13 +98,29 @@ struct TrainCommand: Command {
         training.negatives = options[Self.negatives]
         training.seed = options[Self.seed]
         training.maxSteps = options[Self.maxSteps]
+        training.shards = options[Self.shards]
         wordVectors = options[Self.wordVectors]
-        parallelism = options[ThreadOptions.parallel].parallelism(threads: options[ThreadOptions.threads])
+        let givenThreads = options[ThreadOptions.threads]
+        let threads = options.isGiven(ThreadOptions.threads) ? givenThreads : ThreadOptions.localShare
+        parallelism = options[ThreadOptions.parallel].parallelism(threads: threads)
         resume = options[Self.resume]
         checkpointMinutes = options[Self.checkpointMinutes]
     }
 
     func run(context: CommandContext) throws {
+        // Under mpirun every rank runs this; rank 0 alone prints, logs and writes the run directory.
+        let group = try ProcessGroup.world()
+        let context = group.rank == 0 ? context : CommandContext(out: { _ in }, err: { _ in })
+        do {
+            try train(group: group, context: context)
+            try group.finalize()
+        } catch {
+            if group.size > 1 { group.abort("newsrec train (rank \(group.rank)): \(error)") }
+            throw error
+        }
+    }
+
+    private func train(group: ProcessGroup, context: CommandContext) throws {
         let store = try NewsStore(path: databasePath, create: false)
         let started = Date()
         let corpus = try TrainingCorpus.load(from: store, splits: [.train, .dev], log: context.log)
@@ -109,7 +134,7 @@ struct TrainCommand: Command {
         }
         let outcome = try TrainingSession.run(corpus: corpus, model: model, training: training, wordVectors: vectors,
                                               parallelism: parallelism, directory: URL(fileURLWithPath: output),
-                                              resume: resume, checkpointMinutes: checkpointMinutes,
+                                              resume: resume, checkpointMinutes: checkpointMinutes, group: group,
                                               context: context)
         context.print("trained \(outcome.stepsRun) steps in \(String(format: "%.1f", outcome.seconds)) s; "
             + "\(outcome.state.completedEpochs) epoch(s) done, step \(outcome.state.step)")

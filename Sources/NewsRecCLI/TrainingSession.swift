@@ -1,3 +1,4 @@
+import Distributed
 import Foundation
 import MIND
 import Training
@@ -6,7 +7,8 @@ import Training
 enum TrainingSession {
     static func run(corpus: TrainingCorpus, model options: ModelOptions, training: TrainingOptions,
                     wordVectors: WordVectors?, parallelism: Parallelism, directory: URL, resume: Bool,
-                    checkpointMinutes: Double = 10, context: CommandContext) throws -> TrainingOutcome {
+                    checkpointMinutes: Double = 10, group: ProcessGroup = .singleProcess(),
+                    context: CommandContext) throws -> TrainingOutcome {
         let (model, found) = try NRMSTraining.makeModel(corpus: corpus, options: options, wordVectors: wordVectors,
                                                         training: training, parallelism: parallelism)
         if wordVectors != nil {
@@ -15,9 +17,10 @@ enum TrainingSession {
         let configuration = model.configuration
         context.log("model: \(configuration.encoder.rawValue), hidden \(configuration.hiddenSize), "
             + "\(configuration.headCount) heads, word dim \(configuration.wordDimension); "
-            + "\(parallelism.workers) worker(s) × \(parallelism.blasThreads) BLAS thread(s)")
-        let trainer = Trainer(model: model, corpus: corpus, options: training, parallelism: parallelism,
-                              directory: directory)
+            + "\(group.size) process(es) × \(parallelism.workers) worker(s) × \(parallelism.blasThreads) BLAS "
+            + "thread(s), \(training.shards) shards per batch")
+        let trainer = try Trainer(model: model, corpus: corpus, options: training, parallelism: parallelism,
+                                  directory: directory, group: group)
         trainer.checkpointInterval = checkpointMinutes > 0 ? checkpointMinutes * 60 : nil
         var lastPrint = Date.distantPast
         var redrawing = false
@@ -50,6 +53,10 @@ enum TrainingSession {
         let outcome = try trainer.run(resume: resume)
         if redrawing { context.logRaw("\n") }
         context.log("log: \(trainer.log.url.path); report: \(trainer.reportURL.path)")
+        if group.size > 1 {
+            let bytes = trainer.lastCommunication
+            context.log("gradient exchange per step (rank 0): \(bytes.bytesSent) bytes sent, \(bytes.bytesReceived) received")
+        }
         return outcome
     }
 

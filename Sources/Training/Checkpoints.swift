@@ -10,25 +10,47 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var seed: UInt64
     /// Stop (with a checkpoint) after this many optimizer steps in total; nil = run every epoch.
     public var maxSteps: Int?
+    /// S: the pieces each step's batch is cut into. Their gradients are combined in a fixed tree over the shards
+    /// (`Distributed.ReductionTree`), so the result does not depend on how many processes and threads share them;
+    /// S bounds that parallelism (at most S workers in all).
+    public var shards: Int
+
+    /// The default number of shards: 8 (up to 8 workers: 4 machines × 2 cores, 1 × 8, …).
+    public static let defaultShards = 8
 
     public init(epochs: Int = 3, batchSize: Int = 64, learningRate: Float = 1e-4, negatives: Int = 4,
-                seed: UInt64 = 42, maxSteps: Int? = nil) {
+                seed: UInt64 = 42, maxSteps: Int? = nil, shards: Int = TrainingOptions.defaultShards) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.negatives = negatives
         self.seed = seed
         self.maxSteps = maxSteps
+        self.shards = shards
     }
 
-    /// Whether a run with `self` may continue a run made with `other` (only `epochs` and `maxSteps` may change).
+    /// Whether a run with `self` may continue a run made with `other` (only `epochs` and `maxSteps` may change;
+    /// the layout of processes and threads is free).
     public func canResume(_ other: TrainingOptions) -> Bool {
         batchSize == other.batchSize && learningRate == other.learningRate && negatives == other.negatives
-            && seed == other.seed
+            && seed == other.seed && shards == other.shards
     }
 
     enum CodingKeys: String, CodingKey {
         case epochs, batchSize = "batch_size", learningRate = "learning_rate", negatives, seed, maxSteps = "max_steps"
+        case shards
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        epochs = try values.decode(Int.self, forKey: .epochs)
+        batchSize = try values.decode(Int.self, forKey: .batchSize)
+        learningRate = try values.decode(Float.self, forKey: .learningRate)
+        negatives = try values.decode(Int.self, forKey: .negatives)
+        seed = try values.decode(UInt64.self, forKey: .seed)
+        maxSteps = try values.decodeIfPresent(Int.self, forKey: .maxSteps)
+        // Checkpoints written before sharding have no `shards`: they resume with the default.
+        shards = try values.decodeIfPresent(Int.self, forKey: .shards) ?? Self.defaultShards
     }
 }
 
@@ -41,19 +63,34 @@ public struct TrainingState: Codable, Sendable, Equatable {
     /// Optimizer steps done in total.
     public var step: Int
     public var options: TrainingOptions
+    /// The threads of the process that wrote the checkpoint (informational: any layout may resume).
     public var parallelism: Parallelism
+    /// The number of processes of the run that wrote the checkpoint (informational; 1 without MPI).
+    public var processes: Int
 
     public init(completedEpochs: Int, batchesInEpoch: Int, step: Int, options: TrainingOptions,
-                parallelism: Parallelism) {
+                parallelism: Parallelism, processes: Int = 1) {
         self.completedEpochs = completedEpochs
         self.batchesInEpoch = batchesInEpoch
         self.step = step
         self.options = options
         self.parallelism = parallelism
+        self.processes = processes
     }
 
     enum CodingKeys: String, CodingKey {
         case completedEpochs = "completed_epochs", batchesInEpoch = "batches_in_epoch", step, options, parallelism
+        case processes
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        completedEpochs = try values.decode(Int.self, forKey: .completedEpochs)
+        batchesInEpoch = try values.decode(Int.self, forKey: .batchesInEpoch)
+        step = try values.decode(Int.self, forKey: .step)
+        options = try values.decode(TrainingOptions.self, forKey: .options)
+        parallelism = try values.decode(Parallelism.self, forKey: .parallelism)
+        processes = try values.decodeIfPresent(Int.self, forKey: .processes) ?? 1
     }
 }
 

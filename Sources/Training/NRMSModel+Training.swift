@@ -1,3 +1,4 @@
+import Distributed
 import Foundation
 import MIND
 import NewsModel
@@ -11,11 +12,22 @@ extension NRMSModel: TrainableModel {
         return loss
     }
 
-    public func applyGradients(from workspaces: [Workspace], learningRate: Float) {
-        guard let first = workspaces.first else { return }
-        for other in workspaces.dropFirst() { first.gradients.add(other.gradients) }
-        optimizer.learningRate = learningRate
-        optimizer.step(parameters: parameters, gradients: first.gradients)
+    public func gradientPayload(of workspace: Workspace) throws -> GradientPayload {
+        let gradients = workspace.gradients
+        gradients.sortRows()
+        let e = gradients.wordDimension
+        return try GradientPayload(dense: gradients.dense.toArray(), rowIDs: gradients.rows,
+                                   rowValues: Array(UnsafeBufferPointer(start: gradients.rowValues(at: 0),
+                                                                        count: gradients.rows.count * e)),
+                                   width: e)
+    }
+
+    public func applyGradient(_ gradient: GradientPayload, learningRate: Float) {
+        gradient.dense.withUnsafeBufferPointer { dense in
+            gradient.rowValues.withUnsafeBufferPointer { rows in
+                applyGradient(dense: dense, rowIDs: gradient.rowIDs, rowValues: rows, learningRate: learningRate)
+            }
+        }
     }
 
     public func encodeUsers(_ histories: PackedSequences, newsVectors: [Float], workspace: Workspace) -> [Float] {

@@ -1,13 +1,14 @@
 import Foundation
+import Distributed
 import NewsModel
 
 /// What the trainer and the evaluator need from a recommendation model: `NRMSModel` (NewsModel) is the one real
 /// implementation; tests use a tiny exact model to check the training loop's bookkeeping on its own.
 ///
 /// The model owns its parameters and optimizer state; each worker thread owns a `Workspace` (activations and
-/// parameter gradients). A training step runs `lossAndGradients` on every worker's part of the batch in parallel,
-/// then `applyGradients` once: the sum of the workers' gradients (each divided by the whole batch size) is one
-/// optimizer step.
+/// parameter gradients). A training step runs `lossAndGradients` on every shard of the batch (on whichever process
+/// and thread owns it), turns each shard's gradient into a `GradientPayload`, combines them in the fixed shard tree
+/// (`TreeReducer`), then `applyGradient` once: one optimizer step along the whole batch's gradient.
 public protocol TrainableModel: AnyObject {
     /// Per-thread scratch memory: activations and the gradients of the last `lossAndGradients`.
     associatedtype Workspace: AnyObject
@@ -30,8 +31,12 @@ public protocol TrainableModel: AnyObject {
     ///   `lossDivisor`; the parts of a batch add up to its mean loss.
     func lossAndGradients(_ batch: Batch, workspace: Workspace, dropoutSeed: UInt64, lossDivisor: Int) throws -> Float
 
-    /// One optimizer step along the sum of the workspaces' gradients.
-    func applyGradients(from workspaces: [Workspace], learningRate: Float)
+    /// The gradient of the last `lossAndGradients` of `workspace`, in the exchange format of the shard tree
+    /// (dense part plus sorted word-embedding rows; `width` 0 for a model without sparse rows).
+    func gradientPayload(of workspace: Workspace) throws -> GradientPayload
+
+    /// One optimizer step along a complete gradient (the root of the shard tree).
+    func applyGradient(_ gradient: GradientPayload, learningRate: Float)
 
     /// Brings the parameters up to date when the optimizer defers part of its updates; the trainer calls it before
     /// anything reads the parameters (evaluation, the end of a run; checkpoints synchronize themselves).

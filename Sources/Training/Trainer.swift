@@ -1,5 +1,6 @@
 import Basics
 import Dispatch
+import Distributed
 import Foundation
 import Metrics
 import NewsModel
@@ -35,48 +36,53 @@ public struct TrainingOutcome: Sendable {
     public var seconds: Double
 }
 
-/// The training loop: per-epoch sampling and shuffling, data-parallel steps, dev evaluation, checkpoints, log.
+/// The training loop: per-epoch sampling and shuffling, sharded steps, dev evaluation, checkpoints, log.
 ///
-/// Deterministic for a seed and a `Parallelism`: samples come from `(seed, epoch)`, each worker's dropout seed
-/// from `(seed, step, first sample of its share)`, and the workers' shares of a batch are fixed by the thread count.
-/// Resuming from a checkpoint continues exactly where it was written (mid-epoch too).
+/// Every step cuts its batch into `options.shards` shards; the shards are spread over the processes of `group` and
+/// the threads of each (`ShardPlan`), and their gradients are combined in the fixed shard tree (`TrainingStep`).
+/// Sampling, shuffling and dropout draw from streams keyed by (seed, epoch, step, shard), never by process or
+/// thread: the parameters after a step are the same bits whatever the layout, and a run resumed on another layout
+/// continues exactly. Rank 0 alone writes checkpoints, the training log and the report.
 public final class Trainer<Model: TrainableModel> {
     public let model: Model
     public let corpus: TrainingCorpus
     public let options: TrainingOptions
     public let parallelism: Parallelism
+    /// The processes training together (one without MPI).
+    public let group: ProcessGroup
     public let directory: CheckpointDirectory
-    /// Called after every step (from the training thread).
+    /// Called after every step (from the training thread, on rank 0 only).
     public var onProgress: ((TrainingProgress) -> Void)?
-    /// Called after each epoch with its log record.
+    /// Called after each epoch with its log record (rank 0 only).
     public var onEpoch: ((TrainingLogEntry.EpochRecord) -> Void)?
-    /// Writes extra files (e.g. the vocabulary and model configuration) into each new checkpoint directory.
-    public var writeExtraFiles: ((URL) throws -> Void)?
-    /// Whether to evaluate on the dev split after each epoch (when it is labelled).
+    /// Whether to evaluate on the dev split after each epoch (when it is labelled; rank 0 only).
     public var evaluatesDev = true
     /// Also write a checkpoint mid-epoch when this many seconds passed since the last one (nil: epochs only).
     public var checkpointInterval: Double?
 
-    private let workspaces: [Model.Workspace]
-    private var builders: [BatchBuilder]
-    private var batches: [Batch]
+    private let stepper: TrainingStep<Model>
 
+    /// - Throws: `TrainingDataError` when `options.shards` is not positive.
     public init(model: Model, corpus: TrainingCorpus, options: TrainingOptions, parallelism: Parallelism,
-                directory: URL) {
+                directory: URL, group: ProcessGroup = .singleProcess()) throws {
         self.model = model
         self.corpus = corpus
         self.options = options
         self.parallelism = parallelism
+        self.group = group
         self.directory = CheckpointDirectory(url: directory)
-        self.workspaces = (0..<parallelism.workers).map { _ in model.makeWorkspace(threads: parallelism.blasThreads) }
-        self.builders = Array(repeating: BatchBuilder(newsCount: corpus.news.count), count: parallelism.workers)
-        self.batches = Array(repeating: Batch(), count: parallelism.workers)
+        stepper = try TrainingStep(model: model, corpus: corpus, options: options, parallelism: parallelism,
+                                   group: group)
     }
 
+    /// Whether this process writes the run's files (rank 0).
+    public var isLeader: Bool { group.rank == 0 }
     /// The training log of this run's directory.
     public var log: TrainingLog { TrainingLog(url: directory.url.appendingPathComponent("train-log.jsonl")) }
     /// The report page of this run's directory.
     public var reportURL: URL { directory.url.appendingPathComponent("report.html") }
+    /// Bytes this process sent and received in the gradient exchange of the last step.
+    public var lastCommunication: CommunicationStats { stepper.lastCommunication }
 
     /// Trains until `options.epochs` are done or `options.maxSteps` is reached.
     /// - Parameter resume: continue from the latest checkpoint in the directory; without it the directory must
@@ -89,167 +95,149 @@ public final class Trainer<Model: TrainableModel> {
         guard options.batchSize > 0, options.epochs >= 0 else {
             throw TrainingDataError(source: "options", expected: "a positive batch size and epochs ≥ 0")
         }
-        var state = TrainingState(completedEpochs: 0, batchesInEpoch: 0, step: 0, options: options,
-                                  parallelism: parallelism)
-        var checkpoint: URL
-        if let latest = try directory.latest() {
-            guard resume else {
-                throw TrainingDataError(source: directory.url.path,
-                                        expected: "no checkpoint (one exists: use --resume, or another directory)")
+        var run = try start(resume: resume, train: train)
+        parallelism.activate()
+        epochs: while run.state.completedEpochs < options.epochs {
+            let samples = try SampleSet(impressions: train, negatives: options.negatives, seed: options.seed,
+                                        epoch: run.state.completedEpochs)
+            while run.state.batchesInEpoch < run.batchesPerEpoch {
+                if let maxSteps = options.maxSteps, run.state.step >= maxSteps { break epochs }
+                let lower = run.state.batchesInEpoch * options.batchSize
+                let range = lower..<min(lower + options.batchSize, samples.count)
+                let loss = try stepper.step(samples: samples, range: range, impressions: train, step: run.state.step)
+                try finishStep(&run, loss: loss, samples: range.count)
             }
-            let saved = try CheckpointDirectory.state(of: latest)
-            guard options.canResume(saved.options) else {
-                throw TrainingDataError(source: latest.path, expected: "the same batch size, learning rate, "
-                    + "negatives and seed as the run being resumed")
-            }
-            try model.load(from: latest)
-            state.completedEpochs = saved.completedEpochs
-            state.batchesInEpoch = saved.batchesInEpoch
-            state.step = saved.step
-            try log.truncate(after: saved.step)
-            checkpoint = latest
-        } else {
-            checkpoint = try saveCheckpoint(state)
+            try finishEpoch(&run)
         }
+        return try finish(&run)
+    }
 
-        let dev = corpus.splits[.dev].flatMap { $0.isLabelled && evaluatesDev ? $0 : nil }
-        let start = DispatchTime.now().uptimeNanoseconds
-        func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+    // MARK: - The run's bookkeeping
+
+    /// Where a run stands: the saved state, counters of this invocation and the log lines not yet written.
+    struct RunProgress {
+        var state: TrainingState
+        var checkpoint: URL?
+        let batchesPerEpoch: Int, totalSteps: Int
+        let started = DispatchTime.now().uptimeNanoseconds
+        var stepsRun = 0, samplesRun = 0, epochSteps = 0
+        var epochLossSum = 0.0
+        var devMetrics: [MetricsSummary] = []
+        var pending: [TrainingLogEntry] = []
+        var lastFlush = 0.0, lastCheckpoint = 0.0
+
+        var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
+    }
+
+    /// A fresh run (with its step-0 checkpoint) or the state of the latest checkpoint when resuming.
+    private func start(resume: Bool, train: ImpressionTable) throws -> RunProgress {
         let samplesPerEpoch = try SampleSet(impressions: train, negatives: options.negatives, seed: options.seed,
                                             epoch: 0).count
         let batchesPerEpoch = (samplesPerEpoch + options.batchSize - 1) / options.batchSize
-        let totalSteps = min(options.maxSteps ?? Int.max, batchesPerEpoch * options.epochs)
-        var stepsRun = 0
-        var samplesRun = 0
-        var devMetrics: [MetricsSummary] = []
-        var pending: [TrainingLogEntry] = []
-        var lastFlush = elapsed()
-        var lastCheckpoint = lastFlush
-        parallelism.activate()
+        var run = RunProgress(
+            state: TrainingState(completedEpochs: 0, batchesInEpoch: 0, step: 0, options: options,
+                                 parallelism: parallelism, processes: group.size),
+            batchesPerEpoch: batchesPerEpoch,
+            totalSteps: min(options.maxSteps ?? Int.max, batchesPerEpoch * options.epochs))
+        if let saved = try CheckpointTransfer(group: group, directory: directory).latest(resume: resume, model: model) {
+            guard options.canResume(saved.options) else {
+                throw TrainingDataError(source: directory.url.path, expected: "the same batch size, learning rate, "
+                    + "negatives, seed and shards as the run being resumed")
+            }
+            run.state.completedEpochs = saved.completedEpochs
+            run.state.batchesInEpoch = saved.batchesInEpoch
+            run.state.step = saved.step
+            if isLeader {
+                try log.truncate(after: saved.step)
+                run.checkpoint = try directory.latest()
+            }
+        } else {
+            run.checkpoint = try saveCheckpoint(run.state)
+        }
+        return run
+    }
 
-        epochLoop: while state.completedEpochs < options.epochs {
-            if let maxSteps = options.maxSteps, state.step >= maxSteps { break }
-            let epoch = state.completedEpochs
-            let samples = try SampleSet(impressions: train, negatives: options.negatives, seed: options.seed,
-                                        epoch: epoch)
-            var epochLossSum = 0.0
-            var epochSteps = 0
-            while state.batchesInEpoch < batchesPerEpoch {
-                if let maxSteps = options.maxSteps, state.step >= maxSteps { break epochLoop }
-                let lower = state.batchesInEpoch * options.batchSize
-                let range = lower..<min(lower + options.batchSize, samples.count)
-                let loss = try step(samples: samples, range: range, impressions: train, step: state.step)
-                state.step += 1
-                state.batchesInEpoch += 1
-                stepsRun += 1
-                samplesRun += range.count
-                epochLossSum += Double(loss)
-                epochSteps += 1
-                let time = elapsed()
-                let rate = Double(samplesRun) / max(time, 1e-9)
-                pending.append(.step(.init(step: state.step, epoch: epoch + 1, loss: Double(loss),
-                                           samplesPerSecond: rate, time: time)))
-                if let interval = checkpointInterval, time - lastCheckpoint >= interval,
-                   state.batchesInEpoch < batchesPerEpoch {
-                    // The log is written first: a run killed in between has logged steps past its checkpoint,
-                    // which a resume trims, never a gap.
-                    try log.append(pending)
-                    pending.removeAll()
-                    checkpoint = try saveCheckpoint(state)
-                    lastCheckpoint = elapsed()
-                }
-                if time - lastFlush > 5 {
-                    try log.append(pending)
-                    pending.removeAll()
-                    lastFlush = time
-                }
-                let remainingSteps = max(0, totalSteps - state.step)
-                onProgress?(TrainingProgress(
-                    step: state.step, epoch: epoch + 1, epochs: options.epochs, batchInEpoch: state.batchesInEpoch,
-                    batchesPerEpoch: batchesPerEpoch, loss: loss, samplesPerSecond: rate, elapsed: time,
-                    remaining: Double(remainingSteps) * time / Double(stepsRun)))
-            }
-            state.completedEpochs += 1
-            state.batchesInEpoch = 0
-            var metrics: MetricsSummary?
-            if let dev {
-                model.synchronizeParameters()
-                metrics = try Evaluator(model: model, parallelism: parallelism)
-                    .score(dev, news: corpus.news).metrics(for: dev)
-                parallelism.activate()
-            }
-            if let metrics { devMetrics.append(metrics) }
-            let record = TrainingLogEntry.EpochRecord(
-                epoch: epoch + 1, step: state.step, trainLoss: epochSteps > 0 ? epochLossSum / Double(epochSteps) : .nan,
-                dev: metrics, time: elapsed())
-            pending.append(.epoch(record))
-            try log.append(pending)
-            pending.removeAll()
-            checkpoint = try saveCheckpoint(state)
-            lastCheckpoint = elapsed()
-            try writeReport()
-            onEpoch?(record)
+    /// After a step: counters, the log line, a mid-epoch checkpoint when due, progress.
+    private func finishStep(_ run: inout RunProgress, loss: Float, samples: Int) throws {
+        run.state.step += 1
+        run.state.batchesInEpoch += 1
+        run.stepsRun += 1
+        run.samplesRun += samples
+        run.epochLossSum += Double(loss)
+        run.epochSteps += 1
+        guard isLeader else { return }
+        let time = run.elapsed, rate = Double(run.samplesRun) / max(time, 1e-9)
+        let epoch = run.state.completedEpochs + 1
+        run.pending.append(.step(.init(step: run.state.step, epoch: epoch, loss: Double(loss),
+                                       samplesPerSecond: rate, time: time)))
+        if let interval = checkpointInterval, time - run.lastCheckpoint >= interval,
+           run.state.batchesInEpoch < run.batchesPerEpoch {
+            // The log is written first: a run killed in between has logged steps past its checkpoint, which a
+            // resume trims, never a gap.
+            try flushLog(&run)
+            run.checkpoint = try saveCheckpoint(run.state)
+            run.lastCheckpoint = run.elapsed
         }
-        try log.append(pending)
-        if try CheckpointDirectory.state(of: checkpoint) != state {
-            checkpoint = try saveCheckpoint(state)
+        if time - run.lastFlush > 5 {
+            try flushLog(&run)
+            run.lastFlush = time
         }
+        onProgress?(TrainingProgress(
+            step: run.state.step, epoch: epoch, epochs: options.epochs, batchInEpoch: run.state.batchesInEpoch,
+            batchesPerEpoch: run.batchesPerEpoch, loss: loss, samplesPerSecond: rate, elapsed: time,
+            remaining: Double(max(0, run.totalSteps - run.state.step)) * time / Double(run.stepsRun)))
+    }
+
+    /// After an epoch: dev metrics, the epoch's log line, a checkpoint, the report.
+    private func finishEpoch(_ run: inout RunProgress) throws {
+        let epoch = run.state.completedEpochs + 1
+        run.state.completedEpochs += 1
+        run.state.batchesInEpoch = 0
+        defer { run.epochLossSum = 0; run.epochSteps = 0 }
+        guard isLeader else { return }
+        var metrics: MetricsSummary?
+        if evaluatesDev, let dev = corpus.splits[.dev], dev.isLabelled {
+            model.synchronizeParameters()
+            metrics = try Evaluator(model: model, parallelism: parallelism).score(dev, news: corpus.news)
+                .metrics(for: dev)
+            parallelism.activate()
+        }
+        if let metrics { run.devMetrics.append(metrics) }
+        let record = TrainingLogEntry.EpochRecord(
+            epoch: epoch, step: run.state.step,
+            trainLoss: run.epochSteps > 0 ? run.epochLossSum / Double(run.epochSteps) : .nan, dev: metrics,
+            time: run.elapsed)
+        run.pending.append(.epoch(record))
+        try flushLog(&run)
+        run.checkpoint = try saveCheckpoint(run.state)
+        run.lastCheckpoint = run.elapsed
         try writeReport()
+        onEpoch?(record)
+    }
+
+    /// The end of a run: the last log lines, a checkpoint of the final state, the report.
+    private func finish(_ run: inout RunProgress) throws -> TrainingOutcome {
         model.synchronizeParameters()
-        return TrainingOutcome(state: state, checkpoint: checkpoint, stepsRun: stepsRun, devMetrics: devMetrics,
-                               seconds: elapsed())
-    }
-
-    /// One optimizer step over the samples `range`: the batch is split into one contiguous share per worker,
-    /// each share's loss and gradients (divided by the whole batch size) computed in parallel, then one update
-    /// along their sum.
-    /// - Returns: the mean loss over the batch.
-    func step(samples: SampleSet, range: Range<Int>, impressions: ImpressionTable, step: Int) throws -> Float {
-        let workers = min(parallelism.workers, range.count)
-        let shares = (0..<workers).map { worker in
-            (range.lowerBound + worker * range.count / workers)..<(range.lowerBound + (worker + 1) * range.count / workers)
-        }
-        var losses = [Float](repeating: 0, count: workers)
-        let seed = options.seed
-        let news = corpus.news
-        let historyLength = model.historyLength
-        let model = self.model
-        nonisolated(unsafe) let spaces = workspaces
-        let failures = FirstError()
-        builders.withUnsafeMutableBufferPointer { builderBuffer in
-            batches.withUnsafeMutableBufferPointer { batchBuffer in
-                losses.withUnsafeMutableBufferPointer { lossBuffer in
-                    nonisolated(unsafe) let builders = builderBuffer
-                    nonisolated(unsafe) let batches = batchBuffer
-                    nonisolated(unsafe) let losses = lossBuffer
-                    let work = { (worker: Int) in
-                        let share = shares[worker]
-                        builders[worker].build(&batches[worker], samples: samples, range: share,
-                                               impressions: impressions, news: news, historyLength: historyLength)
-                        var stream = SplitMix64(seed: seed, keys: StreamPurpose.dropout.rawValue, UInt64(step),
-                                                  UInt64(share.lowerBound))
-                        do {
-                            losses[worker] = try model.lossAndGradients(
-                                batches[worker], workspace: spaces[worker], dropoutSeed: stream.next(),
-                                lossDivisor: range.count)
-                        } catch {
-                            failures.record(error)
-                        }
-                    }
-                    parallelForWorkers(workers, threads: workers) { worker, _ in work(worker) }
-                }
+        if isLeader {
+            try flushLog(&run)
+            if let checkpoint = run.checkpoint, try CheckpointDirectory.state(of: checkpoint) != run.state {
+                run.checkpoint = try saveCheckpoint(run.state)
             }
+            try writeReport()
         }
-        try failures.rethrow()
-        model.applyGradients(from: Array(workspaces.prefix(workers)), learningRate: options.learningRate)
-        return losses.reduce(0, +)
+        return TrainingOutcome(state: run.state, checkpoint: run.checkpoint ?? directory.url, stepsRun: run.stepsRun,
+                               devMetrics: run.devMetrics, seconds: run.elapsed)
     }
 
-    private func saveCheckpoint(_ state: TrainingState) throws -> URL {
-        try directory.write(state: state) { folder in
-            try model.save(to: folder)
-            try writeExtraFiles?(folder)
-        }
+    private func flushLog(_ run: inout RunProgress) throws {
+        try log.append(run.pending)
+        run.pending.removeAll()
+    }
+
+    /// Writes a checkpoint of `state` (rank 0; other ranks write nothing and get nil).
+    private func saveCheckpoint(_ state: TrainingState) throws -> URL? {
+        guard isLeader else { return nil }
+        return try directory.write(state: state) { folder in try model.save(to: folder) }
     }
 
     private func writeReport() throws {

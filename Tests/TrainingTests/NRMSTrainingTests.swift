@@ -57,7 +57,7 @@ struct NRMSTrainingTests {
         let dev = try #require(corpus.splits[.dev])
         let before = try Evaluator(model: model, parallelism: .dataParallel(2)).score(dev, news: corpus.news)
             .metrics(for: dev)
-        let trainer = Trainer(model: model, corpus: corpus, options: training, parallelism: .dataParallel(2),
+        let trainer = try Trainer(model: model, corpus: corpus, options: training, parallelism: .dataParallel(2),
                               directory: directory)
         let outcome = try trainer.run(resume: false)
         let losses = try trainer.log.read().compactMap { if case .step(let s) = $0 { s.loss } else { nil } }
@@ -77,7 +77,7 @@ struct NRMSTrainingTests {
             var training = training
             training.epochs = epochs
             let model = try Self.model(corpus, options: options, encoder: .fastformer, training: training, workers: 2)
-            let trainer = Trainer(model: model, corpus: corpus, options: training, parallelism: .dataParallel(2),
+            let trainer = try Trainer(model: model, corpus: corpus, options: training, parallelism: .dataParallel(2),
                                   directory: directory)
             trainer.evaluatesDev = false
             _ = try trainer.run(resume: resume)

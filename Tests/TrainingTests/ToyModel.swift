@@ -1,4 +1,5 @@
 import Basics
+import Distributed
 import Foundation
 import NewsModel
 @testable import Training
@@ -96,12 +97,12 @@ final class ToyModel: TrainableModel {
         return loss / Float(lossDivisor)
     }
 
-    func applyGradients(from workspaces: [Workspace], learningRate: Float) {
-        for index in embeddings.indices {
-            var sum: Float = 0
-            for workspace in workspaces { sum += workspace.gradients[index] }
-            embeddings[index] -= learningRate * sum
-        }
+    func gradientPayload(of workspace: Workspace) throws -> GradientPayload {
+        try GradientPayload(dense: workspace.gradients, width: 0)
+    }
+
+    func applyGradient(_ gradient: GradientPayload, learningRate: Float) {
+        for index in embeddings.indices { embeddings[index] -= learningRate * gradient.dense[index] }
         steps += 1
     }
 

@@ -54,7 +54,7 @@ struct TrainerTests {
         let model = Self.toy(corpus)
         let before = try Evaluator(model: model, parallelism: .dataParallel(1))
             .score(corpus.splits[.dev]!, news: corpus.news).metrics(for: corpus.splits[.dev]!)
-        let trainer = Trainer(model: model, corpus: corpus,
+        let trainer = try Trainer(model: model, corpus: corpus,
                               options: TrainingOptions(epochs: 6, batchSize: 8, learningRate: 20, seed: 3),
                               parallelism: .dataParallel(2), directory: directory)
         let outcome = try trainer.run(resume: false)
@@ -76,7 +76,7 @@ struct TrainerTests {
             let directory = try TemporaryDirectory().url
             defer { try? FileManager.default.removeItem(at: directory) }
             let model = Self.toy(corpus)
-            let trainer = Trainer(model: model, corpus: corpus,
+            let trainer = try Trainer(model: model, corpus: corpus,
                                   options: TrainingOptions(epochs: 2, batchSize: 8, learningRate: 5, seed: seed),
                                   parallelism: .dataParallel(workers), directory: directory)
             trainer.evaluatesDev = false
@@ -97,7 +97,7 @@ struct TrainerTests {
         let options = TrainingOptions(epochs: 2, batchSize: 8, learningRate: 5, seed: 21)
         func run(_ directory: URL, _ options: TrainingOptions, resume: Bool) throws -> (ToyModel, TrainingOutcome) {
             let model = Self.toy(corpus)
-            let trainer = Trainer(model: model, corpus: corpus, options: options, parallelism: .dataParallel(2),
+            let trainer = try Trainer(model: model, corpus: corpus, options: options, parallelism: .dataParallel(2),
                                   directory: directory)
             trainer.evaluatesDev = false
             return (model, try trainer.run(resume: resume))
@@ -133,7 +133,7 @@ struct TrainerTests {
         let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
         let options = TrainingOptions(epochs: 1, batchSize: 4, learningRate: 1, seed: 1)
-        let trainer = Trainer(model: Self.toy(corpus), corpus: corpus, options: options,
+        let trainer = try Trainer(model: Self.toy(corpus), corpus: corpus, options: options,
                               parallelism: .dataParallel(1), directory: directory)
         let outcome = try trainer.run(resume: false)
         #expect(throws: TrainingDataError.self) { try trainer.run(resume: false) }
@@ -159,7 +159,7 @@ struct TrainerTests {
         let corpus = try topicCorpus(impressionsPerSplit: 16)
         let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
-        let trainer = Trainer(model: Self.toy(corpus), corpus: corpus,
+        let trainer = try Trainer(model: Self.toy(corpus), corpus: corpus,
                               options: TrainingOptions(epochs: 1, batchSize: 4, learningRate: 1, seed: 1, maxSteps: 5),
                               parallelism: .dataParallel(1), directory: directory)
         trainer.checkpointInterval = 0
