@@ -14,8 +14,8 @@ import TensorMath
 ///
 /// With `defersUntouchedRows`, a word-embedding row without a gradient is not updated at once: it remembers the
 /// last step it is current to, and is brought up to date (the skipped steps applied one by one with `g = 0`,
-/// exactly the operations the dense update would have done, in the same order) when it next gets a gradient or at
-/// `synchronize`. The result is bit-identical to the dense update; the work on a large vocabulary moves from a
+/// exactly the operations the dense update would have done, in the same order) when a batch is about to read it
+/// (`catchUp(rows:)`, before the forward pass) or at `synchronize`. The result is bit-identical to the dense update; the work on a large vocabulary moves from a
 /// memory-bound pass over the whole embedding every step to cache-resident catch-ups of the rows a batch uses.
 public final class Adam: @unchecked Sendable {
     public var learningRate: Float
@@ -129,6 +129,25 @@ public final class Adam: @unchecked Sendable {
                 pendingUpdates[s - synchronizedStep - 1].apply(p, m, v, UnsafePointer(zero.baseAddress!), count: e)
             }
         }
+    }
+
+    /// Brings the word-embedding rows `rows` up to the current step, so a forward pass may read them: with
+    /// `defersUntouchedRows`, a row is otherwise current only up to the last step it had a gradient. (Each id once is
+    /// enough; repeats are harmless.)
+    public func catchUp(rows: some Sequence<Int32>, parameters: NRMSParameters) {
+        guard !pendingUpdates.isEmpty else { return }
+        let e = layout.entries[0].shape[1]
+        var seen = Set<Int32>()
+        let unique = rows.filter { seen.insert($0).inserted }
+        unique.withUnsafeBufferPointer { ids in
+            let list = DisjointWrites(ids.baseAddress!)
+            parallelFor(ids.count, threads: threads, minimumChunk: 64) { range in
+                for index in range {
+                    self.catchUp(row: Int(list.base[index]), to: self.stepCount, parameters: parameters, width: e)
+                }
+            }
+        }
+        for id in unique where rowTouched[Int(id)] { rowSteps[Int(id)] = stepCount }
     }
 
     /// Brings every deferred word-embedding row up to the current step, so `parameters` and the moments hold what

@@ -59,6 +59,12 @@ public final class NRMSModel: @unchecked Sendable {
         optimizer.step(parameters: parameters, gradients: stepGradient)
     }
 
+    /// Brings the word-embedding rows of `tokens` up to date before a forward pass reads them, when the optimizer
+    /// defers embedding rows (`Adam.defersUntouchedRows`). Call from one thread, before the workers start.
+    public func prepareRows(_ tokens: some Sequence<Int32>) {
+        optimizer.catchUp(rows: tokens, parameters: parameters)
+    }
+
     /// Brings the weights and the optimizer state up to date when the optimizer defers embedding rows
     /// (`Adam.defersUntouchedRows`): call before reading `parameters` after training steps.
     public func synchronizeParameters() {

@@ -38,6 +38,10 @@ public protocol TrainableModel: AnyObject {
     /// One optimizer step along a complete gradient (the root of the shard tree).
     func applyGradient(_ gradient: GradientPayload, learningRate: Float)
 
+    /// Brings the parameters that a forward pass over `tokens` reads up to date, when the optimizer defers part of
+    /// its updates. Called once per step, before the shards' forward passes.
+    func prepareRows(_ tokens: some Sequence<Int32>)
+
     /// Brings the parameters up to date when the optimizer defers part of its updates; the trainer calls it before
     /// anything reads the parameters (evaluation, the end of a run; checkpoints synchronize themselves).
     func synchronizeParameters()

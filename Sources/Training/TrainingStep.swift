@@ -7,8 +7,9 @@ import NewsModel
 ///
 /// ```
 /// batch of samples [range]  → S shards (ShardPlan.block: contiguous, as even as possible)
-/// shards of this process    → spread over its threads (contiguous blocks)
-/// each shard                → its Batch (dedup) → forward → loss → backward → GradientPayload
+/// shards of this process    → spread over its threads (contiguous blocks); each shard → its Batch (dedup)
+/// the batches' words        → embedding rows brought up to date (the optimizer defers untouched rows)
+/// each shard                → forward → loss → backward → GradientPayload
 /// all shard gradients       → the fixed shard tree (TreeReducer: exchanged with the other processes)
 /// the tree's root           → one Adam step;   the loss = Σ shard losses in shard order
 /// ```
@@ -25,11 +26,10 @@ final class TrainingStep<Model: TrainableModel> {
     private(set) var lastCommunication = CommunicationStats()
     private let threads: [ThreadState]
 
-    /// What one thread reuses from shard to shard: its workspace, batch builder and batch.
+    /// What one thread reuses from step to step: its workspace and batch builder.
     final class ThreadState: @unchecked Sendable {
         let workspace: Model.Workspace
         var builder: BatchBuilder
-        var batch = Batch()
 
         init(workspace: Model.Workspace, newsCount: Int) {
             self.workspace = workspace
@@ -56,50 +56,61 @@ final class TrainingStep<Model: TrainableModel> {
 
     /// Trains on the samples `range` of `samples` (global step `step`) and returns the batch's mean loss.
     func step(samples: SampleSet, range: Range<Int>, impressions: ImpressionTable, step: Int) throws -> Float {
-        // 1. This process's shards, and each one's loss and gradient, computed by its threads.
+        // 1. This process's shards as batches, built by its threads; their words' embedding rows made current.
         let mine = plan.shards(ofRank: group.rank)
+        var batches = [Batch](repeating: Batch(), count: mine.count)
+        batches.withUnsafeMutableBufferPointer { slots in
+            nonisolated(unsafe) let slots = slots
+            forEachShard { shard, state in
+                state.builder.build(&slots[shard - mine.lowerBound], samples: samples,
+                                    range: ShardPlan.block(shard, of: options.shards, in: range),
+                                    impressions: impressions, news: corpus.news, historyLength: model.historyLength)
+            }
+        }
+        model.prepareRows(batches.lazy.flatMap(\.titles.values))
+        // 2. Each shard's loss and gradient, computed by the threads.
         var payloads = [GradientPayload?](repeating: nil, count: mine.count)
         var losses = [Float](repeating: 0, count: mine.count)
         let failures = FirstError()
         payloads.withUnsafeMutableBufferPointer { payloadSlots in
             losses.withUnsafeMutableBufferPointer { lossSlots in
-                nonisolated(unsafe) let payloadSlots = payloadSlots, lossSlots = lossSlots
-                parallelForWorkers(threads.count, threads: threads.count) { thread, _ in
-                    for shard in plan.shards(ofThread: thread, of: threads.count, inRank: group.rank) {
-                        do {
-                            let (loss, payload) = try trainShard(shard, samples: samples, range: range,
-                                                                 impressions: impressions, step: step,
-                                                                 on: threads[thread])
-                            lossSlots[shard - mine.lowerBound] = loss
-                            payloadSlots[shard - mine.lowerBound] = payload
-                        } catch {
-                            failures.record(error)
-                        }
+                nonisolated(unsafe) let payloadSlots = payloadSlots
+                nonisolated(unsafe) let lossSlots = lossSlots
+                forEachShard { shard, state in
+                    do {
+                        let index = shard - mine.lowerBound
+                        var stream = SplitMix64(seed: options.seed, keys: StreamPurpose.dropout.rawValue,
+                                                UInt64(step), UInt64(shard))
+                        lossSlots[index] = try model.lossAndGradients(
+                            batches[index], workspace: state.workspace, dropoutSeed: stream.next(),
+                            lossDivisor: range.count)
+                        payloadSlots[index] = try model.gradientPayload(of: state.workspace)
+                    } catch {
+                        failures.record(error)
                     }
                 }
             }
         }
         try failures.rethrow()
-        // 2. The batch's gradient: the root of the shard tree over every process's shards.
+        // 3. The batch's gradient: the root of the shard tree over every process's shards.
         let reduced = try reducer.reduce(shards: payloads.map { $0! }, range: mine)
         lastCommunication = reduced.stats
-        // 3. The batch's loss, and one optimizer step.
+        // 4. The batch's loss, and one optimizer step.
         let loss = try batchLoss(losses, shards: mine)
         model.applyGradient(reduced.gradient, learningRate: options.learningRate)
         return loss
     }
 
-    /// Forward and backward over shard `shard` of the batch `range`; returns its loss (divided by the whole batch
-    /// size) and its gradient.
-    private func trainShard(_ shard: Int, samples: SampleSet, range: Range<Int>, impressions: ImpressionTable,
-                            step: Int, on state: ThreadState) throws -> (Float, GradientPayload) {
-        let shardSamples = ShardPlan.block(shard, of: options.shards, in: range)
-        state.builder.build(&state.batch, samples: samples, range: shardSamples, impressions: impressions,
-                            news: corpus.news, historyLength: model.historyLength)
-        var stream = SplitMix64(seed: options.seed, keys: StreamPurpose.dropout.rawValue, UInt64(step), UInt64(shard))
-        let loss = try model.lossAndGradients(state.batch, workspace: state.workspace, dropoutSeed: stream.next(),
-                                              lossDivisor: range.count)
-        return (loss, try model.gradientPayload(of: state.workspace))
+    /// Calls `body(shard, thread state)` for every shard of this process, each thread over its block of shards.
+    /// `body` may write only what belongs to its shard.
+    private func forEachShard(_ body: (Int, ThreadState) -> Void) {
+        let rank = group.rank, count = threads.count
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body
+            parallelForWorkers(count, threads: count) { thread, _ in
+                for shard in plan.shards(ofThread: thread, of: count, inRank: rank) { body(shard, threads[thread]) }
+            }
+        }
     }
 
     /// Σ of every shard's loss in shard order (the other processes' losses gathered first).

@@ -8,52 +8,15 @@ import Testing
 /// configuration (`BuiltProducts`; the test target depends on `mpi-selftest`, so it is brought up to date first).
 @Suite("MPI jobs", .serialized)
 struct MPIJobTests {
-    /// Output and status of a finished process.
-    struct Run {
-        var status: Int32
-        var output: String
-        var errors: String
-        var seconds: Double
-    }
-
-    static let mpirun: URL? = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-        .split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent("mpirun") }
-        .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    typealias Run = ProcessRun.Result
+    static var mpirun: URL? { ProcessRun.mpirun }
 
     static func selftest() throws -> URL {
         try BuiltProducts.executable("mpi-selftest", builtFrom: ["Basics", "CMPI", "Distributed", "mpi-selftest"])
     }
 
-    /// Environment for spawned jobs: CI runs as root; containers often forbid the CMA single-copy mechanism.
-    static let environment = ProcessInfo.processInfo.environment.merging([
-        "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-        "OMPI_MCA_btl_vader_single_copy_mechanism": "none",
-    ]) { _, new in new }
-
-    /// Runs `executable` with output in temporary files (a killed job's orphans cannot block a pipe); kills it
-    /// and reports a hang after `timeout` seconds.
     static func run(_ executable: URL, _ arguments: [String], timeout: Double = 60) throws -> Run {
-        let directory = try TemporaryDirectory("mpi-test")
-        defer { directory.remove() }
-        let outURL = try directory.file("out", ""), errURL = try directory.file("err", "")
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        let start = Date()
-        try process.run()
-        if finished.wait(timeout: .now() + timeout) == .timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            finished.wait()
-            Issue.record("\(executable.lastPathComponent) \(arguments) hung for \(timeout) s")
-        }
-        return Run(status: process.terminationStatus, output: try String(contentsOf: outURL, encoding: .utf8),
-                   errors: try String(contentsOf: errURL, encoding: .utf8), seconds: Date().timeIntervalSince(start))
+        try ProcessRun.run(executable, arguments, timeout: timeout)
     }
 
     static func mpirunArguments(ranks: Int, _ arguments: [String]) throws -> [String] {

@@ -119,3 +119,27 @@ struct NRMSTrainingTests {
         #expect(largest <= 1e-5 * scale, "largest difference \(largest) of scale \(scale)")
     }
 }
+
+@Suite("Deferred embedding updates in training")
+struct DeferredTrainingTests {
+    @Test("training with deferred embedding rows gives the parameters of the dense Adam update, bit for bit")
+    func deferredEqualsDense() throws {
+        let corpus = try topicCorpus()
+        let training = TrainingOptions(epochs: 2, batchSize: 8, learningRate: 1e-2, seed: 5, shards: 4)
+        var options = NRMSTrainingTests.tiny
+        options.dropout = 0.2
+        func train(defers: Bool) throws -> [UInt32] {
+            let folder = try TemporaryDirectory("deferred")
+            defer { folder.remove() }
+            let model = try NRMSTraining.makeModel(corpus: corpus, options: options, wordVectors: nil,
+                                                   training: training, parallelism: .dataParallel(2)).model
+            model.optimizer.defersUntouchedRows = defers
+            let trainer = try Trainer(model: model, corpus: corpus, options: training, parallelism: .dataParallel(2),
+                                      directory: folder.url)
+            trainer.evaluatesDev = false
+            _ = try trainer.run(resume: false)
+            return model.parameters.values.toArray().map(\.bitPattern)
+        }
+        #expect(try train(defers: true) == train(defers: false))
+    }
+}

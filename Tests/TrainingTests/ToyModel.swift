@@ -108,6 +108,7 @@ final class ToyModel: TrainableModel {
 
     /// Plain SGD defers nothing.
     func synchronizeParameters() {}
+    func prepareRows(_ tokens: some Sequence<Int32>) {}
 
     func encodeNews(_ titles: PackedSequences, workspace: Workspace) -> [Float] {
         newsVectors(titles)
