@@ -88,27 +88,49 @@ enum Bytes {
     static let tab = UInt8(ascii: "\t")
     static let space = UInt8(ascii: " ")
 
-    /// Splits `line` at every `separator` into `fields` (ranges of offsets), reusing its storage.
+    /// Splits `line` at every `separator` into `fields` (ranges of offsets), reusing its storage. Separators are
+    /// found with `memchr`, so long fields cost little.
     @inline(__always)
     static func split(_ line: UnsafeBufferPointer<UInt8>, at separator: UInt8, into fields: inout [Range<Int>]) {
         fields.removeAll(keepingCapacity: true)
+        guard let base = line.baseAddress else {
+            fields.append(0..<0)
+            return
+        }
         var fieldStart = 0
-        var index = 0
         let count = line.count
-        while index < count {
-            if line[index] == separator {
-                fields.append(fieldStart..<index)
-                fieldStart = index + 1
-            }
-            index += 1
+        while fieldStart < count, let found = memchr(base + fieldStart, Int32(separator), count - fieldStart) {
+            let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            fields.append(fieldStart..<index)
+            fieldStart = index + 1
         }
         fields.append(fieldStart..<count)
     }
 
-    /// The UTF-8 text of `range` in `line` (invalid sequences are repaired with U+FFFD).
+    /// How many bytes of `range` in `line` equal `byte`.
+    @inline(__always)
+    static func count(_ byte: UInt8, in line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
+        var count = 0
+        for index in range { count &+= line[index] == byte ? 1 : 0 }
+        return count
+    }
+
+    /// The UTF-8 text of `range` in `line` (invalid sequences are repaired with U+FFFD; the readers check lines
+    /// with `TextCheck` first, so for them nothing is repaired).
     @inline(__always)
     static func string(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
         String(decoding: UnsafeBufferPointer(rebasing: line[range]), as: UTF8.self)
+    }
+
+    /// A byte for error messages: `'x'` when printable ASCII, else `byte 0xNN`.
+    static func describe(_ byte: UInt8) -> String {
+        byte >= 0x20 && byte < 0x7F ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x" + hex(byte)
+    }
+
+    /// Two uppercase hex digits.
+    static func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
     }
 
     /// A short, printable quotation of `range` for error messages.
