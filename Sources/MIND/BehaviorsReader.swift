@@ -312,9 +312,9 @@ struct FileLabelling {
         }
         guard labelled == isLabelled else {
             let kind = { (labelled: Bool) in labelled ? "labelled (NewsID-0/1)" : "unlabelled (NewsID)" }
-            let lines = goodLines == 1 ? "the 1 line" : "all \(goodLines) lines"
+            let lines = goodLines == 1 ? "1 line" : "\(goodLines) lines"
             throw MINDFormatError(file: path, line: line, expected: "\(kind(labelled)) candidates in column 5 "
-                + "(Impressions) like \(lines) of the file so far (from line \(firstLine)), found "
+                + "(Impressions) as on every line so far (\(lines), from line \(firstLine)), found "
                 + "\(kind(isLabelled)) candidates " + Bytes.quote(bytes, candidates))
         }
         goodLines += 1

@@ -129,10 +129,9 @@ struct NewsDefinitions {
     /// Records the definition of `id` on `line`, whose text has hash `hash`. Returns true for its first definition,
     /// false for a repeat with the same content; throws for a repeat with other content, naming both lines.
     mutating func isFirst(_ id: NewsID, hash: UInt64, path: String, line: Int) throws -> Bool {
-        guard let earlier = first[id] else {
-            first[id] = (hash, line)
-            return true
-        }
+        // One hash-table access for the common case of a new id; a repeat puts the first definition back.
+        guard let earlier = first.updateValue((hash, line), forKey: id) else { return true }
+        first[id] = earlier
         guard earlier.hash == hash else {
             throw MINDFormatError(file: path, line: line, expected: "news \(id) defined once, or again with identical "
                 + "columns 2-8, found it defined again with different content (first defined on line \(earlier.line))")

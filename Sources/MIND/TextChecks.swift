@@ -2,26 +2,28 @@
 enum TextCheck {
     /// The offset of the first byte of `bytes` that is a NUL byte or starts an ill-formed UTF-8 sequence
     /// (nil when the text is well-formed UTF-8 without NUL), and a 64-bit hash of all bytes (0 when there is a
-    /// problem). One pass, 16 bytes per step; ASCII blocks are checked as two 64-bit words.
+    /// problem). One pass over 16-byte blocks; an ASCII block is checked as two 64-bit words.
     ///
-    /// The hash folds every 16 bytes through a 128-bit product: enough to tell apart the contents of two lines
+    /// The hash folds every 16 bytes with their offset through a 128-bit product and sums the results: enough to tell apart the contents of two lines
     /// in a constant amount of memory per line, not for input built on purpose to collide.
     static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (problem: Int?, hash: UInt64) {
         let count = bytes.count
         var state: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(count)
         guard let base = bytes.baseAddress else { return (nil, state) }
-        let raw = UnsafeRawPointer(base)
         var checked = 0        // bytes before this offset are known to be well-formed
         var index = 0
         while index + 16 <= count {
-            let first = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            let second = raw.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)
-            state = fold(first ^ state, second ^ 0x9E37_79B9_7F4A_7C15)
-            index += 16
+            // Two blocks per step when there is room: independent, so their products overlap.
+            let step = index + 32 <= count ? 32 : 16
+            var flags: UInt64 = 0
+            for offset in stride(from: index, to: index + step, by: 16) {
+                let block = Self.block(base, offset)
+                state &+= block.hash
+                flags |= block.flags
+            }
+            index += step
             if checked >= index { continue }
-            // A byte is 0x01...0x7F exactly when neither it nor it minus 1 has its high bit set.
-            let flags = first | (first &- 0x0101_0101_0101_0101) | second | (second &- 0x0101_0101_0101_0101)
-            if checked == index - 16 && flags & 0x8080_8080_8080_8080 == 0 {
+            if flags & 0x8080_8080_8080_8080 == 0 {
                 checked = index
                 continue
             }
@@ -43,6 +45,19 @@ enum TextCheck {
         }
         state = fold(tail.low ^ state, tail.high ^ 0xC2B2_AE3D_27D4_EB4F)
         return (nil, fold(state, 0x1656_67B1_9E37_79F9))
+    }
+
+    /// The 16 bytes at `offset`: their hash contribution (folded with the offset, so that blocks are summed in
+    /// any order), and flags whose high bits are all clear exactly when every byte is 0x01...0x7F.
+    @inline(__always)
+    private static func block(_ base: UnsafePointer<UInt8>, _ offset: Int) -> (hash: UInt64, flags: UInt64) {
+        let raw = UnsafeRawPointer(base)
+        let first = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        let second = raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)
+        let hash = fold(first ^ 0x9E37_79B9_7F4A_7C15 ^ UInt64(offset), second ^ 0xA076_1D64_78BD_642F)
+        // A byte is 0x01...0x7F exactly when neither it nor it minus 1 has its high bit set.
+        let flags = first | (first &- 0x0101_0101_0101_0101) | second | (second &- 0x0101_0101_0101_0101)
+        return (hash, flags)
     }
 
     /// The length of the well-formed UTF-8 sequence starting at `index` (Unicode table 3-7), or 0 when it is
