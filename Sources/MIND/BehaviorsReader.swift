@@ -108,7 +108,7 @@ public struct BehaviorsReader: Sendable {
     private static func parseHistory(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
                                      into history: inout [NewsID]) -> Range<Int>? {
         if range.isEmpty { return nil }
-        history.reserveCapacity(Bytes.count(Bytes.space, in: bytes, range) + 1)
+        history.reserveCapacity(Bytes.occurrences(of: Bytes.space, in: bytes, range).count + 1)
         var index = range.lowerBound
         let end = range.upperBound
         while index < end {
@@ -130,7 +130,7 @@ public struct BehaviorsReader: Sendable {
     private static func parseCandidates(_ bytes: UnsafeBufferPointer<UInt8>, _ field: Range<Int>,
                                         path: String, line: Int) throws -> [Candidate] {
         var candidates: [Candidate] = []
-        if !field.isEmpty { candidates.reserveCapacity(Bytes.count(Bytes.space, in: bytes, field) + 1) }
+        if !field.isEmpty { candidates.reserveCapacity(Bytes.occurrences(of: Bytes.space, in: bytes, field).count + 1) }
         var labelled: Bool? = nil
         var index = field.lowerBound
         let end = field.upperBound

@@ -107,12 +107,44 @@ enum Bytes {
         fields.append(fieldStart..<count)
     }
 
-    /// How many bytes of `range` in `line` equal `byte`.
-    @inline(__always)
-    static func count(_ byte: UInt8, in line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
+    /// How many bytes of `range` in `line` equal `byte`, and whether two of them are adjacent. Looks at 8 bytes
+    /// per step (SWAR), so a 2.5 KB GloVe row costs about 300 steps.
+    static func occurrences(of byte: UInt8, in line: UnsafeBufferPointer<UInt8>,
+                            _ range: Range<Int>) -> (count: Int, adjacent: Bool) {
+        guard let base = line.baseAddress else { return (0, false) }
+        let raw = UnsafeRawPointer(base)
+        let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
+        var index = range.lowerBound
         var count = 0
-        for index in range { count &+= line[index] == byte ? 1 : 0 }
-        return count
+        var pairs: UInt64 = 0      // high bit of a byte set: it and the next byte both match
+        var previous: UInt64 = 0   // the match flags of the previous 8 bytes
+        while index + 8 <= range.upperBound {
+            var lanes: UInt64 = 0  // per-byte match counts; 31 steps keep their sum below 256
+            let stop = min(range.upperBound, index + 8 * 31)
+            while index + 8 <= stop {
+                let difference = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) ^ pattern
+                // High bit of each byte set exactly where `difference` is zero, i.e. where the byte matches.
+                let flags = ~(((difference & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | difference)
+                    & 0x8080_8080_8080_8080
+                pairs |= (flags & (flags >> 8)) | (flags & (previous >> 56))
+                previous = flags
+                lanes &+= flags >> 7
+                index += 8
+            }
+            count += Int(truncatingIfNeeded: (lanes &* 0x0101_0101_0101_0101) >> 56)
+        }
+        var previousMatched = previous >> 63 != 0
+        var adjacent = pairs != 0
+        while index < range.upperBound {
+            let matched = line[index] == byte
+            if matched {
+                count += 1
+                adjacent = adjacent || previousMatched
+            }
+            previousMatched = matched
+            index += 1
+        }
+        return (count, adjacent)
     }
 
     /// The UTF-8 text of `range` in `line` (invalid sequences are repaired with U+FFFD; the readers check lines
