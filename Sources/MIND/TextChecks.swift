@@ -4,8 +4,9 @@ enum TextCheck {
     /// (nil when the text is well-formed UTF-8 without NUL), and a 64-bit hash of all bytes (0 when there is a
     /// problem). One pass over 16-byte blocks; an ASCII block is checked as two 64-bit words.
     ///
-    /// The hash folds every 16 bytes with their offset through a 128-bit product and sums the results: enough to tell apart the contents of two lines
-    /// in a constant amount of memory per line, not for input built on purpose to collide.
+    /// The hash folds every 16 bytes with their offset through a 128-bit product and sums the results: enough to
+    /// tell apart the contents of two lines in a constant amount of memory per line, not for input built on purpose
+    /// to collide.
     static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (problem: Int?, hash: UInt64) {
         let count = bytes.count
         var state: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(count)
