@@ -130,7 +130,9 @@ public struct BehaviorsReader: Sendable {
     private static func parseCandidates(_ bytes: UnsafeBufferPointer<UInt8>, _ field: Range<Int>,
                                         path: String, line: Int) throws -> [Candidate] {
         var candidates: [Candidate] = []
-        if !field.isEmpty { candidates.reserveCapacity(Bytes.occurrences(of: Bytes.space, in: bytes, field).count + 1) }
+        if !field.isEmpty {
+            candidates.reserveCapacity(Bytes.occurrences(of: Bytes.space, in: bytes, field).count + 1)
+        }
         var labelled: Bool? = nil
         var index = field.lowerBound
         let end = field.upperBound
