@@ -14,15 +14,17 @@ enum TextCheck {
         var checked = 0        // bytes before this offset are known to be well-formed
         var index = 0
         while index + 16 <= count {
-            // Two blocks per step when there is room: independent, so their products overlap.
-            let step = index + 32 <= count ? 32 : 16
-            var flags: UInt64 = 0
-            for offset in stride(from: index, to: index + step, by: 16) {
-                let block = Self.block(base, offset)
-                state &+= block.hash
-                flags |= block.flags
+            var (hash, flags) = Self.block(base, index)
+            if index + 32 <= count {
+                // Two blocks per step when there is room: independent, so their products overlap.
+                let second = Self.block(base, index + 16)
+                hash &+= second.hash
+                flags |= second.flags
+                index += 32
+            } else {
+                index += 16
             }
-            index += step
+            state &+= hash
             if checked >= index { continue }
             if flags & 0x8080_8080_8080_8080 == 0 {
                 checked = index
