@@ -21,6 +21,15 @@ public struct VectorTable: Sendable {
     /// Number of vectors.
     public var count: Int { keys.count }
 
+    /// A table of the given rows; `keys` must be distinct and `values` hold `keys.count × dimension` numbers.
+    init(dimension: Int, keys: [String], values: [Float]) {
+        precondition(values.count == keys.count * dimension, "\(keys.count) keys need \(keys.count * dimension) values")
+        self.dimension = dimension
+        self.keys = keys
+        self.values = values
+        rows = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($0.element, $0.offset) })
+    }
+
     /// The row of `key`, or nil.
     public func row(of key: String) -> Int? { rows[key] }
 
@@ -145,9 +154,20 @@ public struct EntityVectors: Sendable {
 }
 
 /// Word vectors in GloVe text format: one `word v1 … vd` row per line, space-separated, the same d in every row.
+///
+/// `init(contentsOf:)` keeps every row of the file; `init(contentsOf:keeping:)` streams the file and keeps only the
+/// rows of a vocabulary, which is what a model needs from GloVe files of several GB.
 public struct WordVectors: Sendable {
     /// Rows keyed by word.
     public let table: VectorTable
+    /// How much of the vocabulary the file covered: set by `init(contentsOf:keeping:dimension:onBadLine:)`,
+    /// nil when every row was loaded.
+    public let coverage: WordVectorCoverage?
+
+    init(table: VectorTable, coverage: WordVectorCoverage?) {
+        self.table = table
+        self.coverage = coverage
+    }
 
     /// Reads a GloVe text file. A row with more fields than the first row's takes its last d fields as the vector
     /// and the rest as the word (glove.840B.300d has a few words that contain spaces).
@@ -158,6 +178,7 @@ public struct WordVectors: Sendable {
     public init(contentsOf url: URL, onBadLine: (MINDFormatError) throws -> Void = { throw $0 }) throws {
         table = try VectorTable(path: url.path, separator: Bytes.space, describing: "word",
                                 keysMayContainSeparator: true, onBadLine: onBadLine)
+        coverage = nil
     }
 
     /// Length of every vector.

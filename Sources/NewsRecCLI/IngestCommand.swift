@@ -16,6 +16,12 @@ struct IngestCommand: Command {
             split's impressions and candidates are replaced by the file's, so running the same ingest twice leaves
             the same rows. The latest click history of every user is recomputed.
 
+            Input rules (a violation is a malformed line): UTF-8 text without NUL bytes. News ids are 1 to 64
+            characters from A-Z a-z 0-9 _ . : and never contain '-' (in Impressions the first '-' starts the label,
+            so N3-1-1 is an error); user ids are 1 to 64 characters from A-Z a-z 0-9 _ . : -. A news id repeated in
+            news.tsv must repeat its line exactly (it is then read once). A behaviors file is labelled (N1-0) or
+            unlabelled (N1) on every line.
+
             Progress (lines, lines/s) goes to standard error about twice a second. The summary reports news rows,
             impressions, candidates, skipped lines, and news ids used by histories or candidates that no ingested
             news file defines (counted, not an error).
