@@ -65,7 +65,8 @@ struct DemoCommand: Command {
 
         let store = try NewsStore(path: database.path, create: false)
         let corpus = try TrainingCorpus.load(from: store, splits: [.train, .dev, .test], log: context.log)
-        let vectors = try WordVectors(contentsOf: data.appendingPathComponent("glove.txt"))
+        let vectors = try WordVectors(contentsOf: data.appendingPathComponent("glove.txt"),
+                                      keeping: Set(corpus.vocabulary.tokens.dropFirst(2)))
         var training = TrainingOptions(epochs: 5, batchSize: 64, learningRate: 1e-3, negatives: 4, seed: seed)
         if quick { training.maxSteps = 60 }
         context.log("demo: training (\(quick ? "60 steps" : "5 epochs"), learning rate 1e-3)")

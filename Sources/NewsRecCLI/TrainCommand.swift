@@ -129,8 +129,11 @@ struct TrainCommand: Command {
                 .map { "\($0.key.rawValue) \($0.value.count) impressions" }.joined(separator: ", ")
             + String(format: " (%.1f s)", Date().timeIntervalSince(started)))
         let vectors = try wordVectors.map { path -> WordVectors in
-            context.log("reading word vectors \(path)")
-            return try WordVectors(contentsOf: URL(fileURLWithPath: path))
+            context.log("reading word vectors \(path) (keeping the vocabulary's words)")
+            let vectors = try WordVectors(contentsOf: URL(fileURLWithPath: path),
+                                          keeping: Set(corpus.vocabulary.tokens.dropFirst(2)))
+            if let coverage = vectors.coverage { context.log("word vectors: \(coverage)") }
+            return vectors
         }
         let outcome = try TrainingSession.run(corpus: corpus, model: model, training: training, wordVectors: vectors,
                                               parallelism: parallelism, directory: URL(fileURLWithPath: output),
