@@ -51,6 +51,7 @@ enum TrainingSession {
             context.log(line)
         }
         let outcome = try trainer.run(resume: resume)
+        context.log("training samples dropped (clicked news without a news row): \(trainer.droppedClicks)")
         if redrawing { context.logRaw("\n") }
         context.log("log: \(trainer.log.url.path); report: \(trainer.reportURL.path)")
         if group.size > 1 {

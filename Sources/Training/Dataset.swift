@@ -27,6 +27,9 @@ public struct NewsTable: Sendable {
     public private(set) var ids: [NewsID] = []
     /// The token ids of each row's title.
     public private(set) var titles = PackedSequences()
+    /// Rows added for news that no ingested news file defines (candidates kept so every impression can be
+    /// scored, with an empty title); training never uses them as the clicked news.
+    public private(set) var undefinedRows = Set<Int32>()
     private var rowByID: [NewsID: Int32] = [:]
 
     /// An empty table whose titles are cut to `titleLength` tokens.
@@ -43,10 +46,12 @@ public struct NewsTable: Sendable {
 
     /// Adds a news with its already encoded title (cut to `titleLength`); returns its row.
     /// A news id seen before keeps its first row and title.
+    /// - Parameter defined: false for a news no news file defines (an empty stand-in, see `undefinedRows`).
     @discardableResult
-    public mutating func add(_ id: NewsID, titleTokens: [Int32]) -> Int32 {
+    public mutating func add(_ id: NewsID, titleTokens: [Int32], defined: Bool = true) -> Int32 {
         if let existing = rowByID[id] { return existing }
         let row = Int32(ids.count)
+        if !defined { undefinedRows.insert(row) }
         ids.append(id)
         titles.append(titleTokens.prefix(titleLength))
         rowByID[id] = row

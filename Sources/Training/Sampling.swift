@@ -10,6 +10,8 @@ public struct SampleSet: Sendable {
     public private(set) var impressions: [Int32] = []
     /// `[count × (1 + negatives)]` news rows, positive first.
     public private(set) var candidates: [Int32] = []
+    /// Clicks left out because no news file defines the clicked news (0 on complete MIND files).
+    public private(set) var droppedClicks = 0
 
     /// Number of samples.
     public var count: Int { impressions.count }
@@ -28,9 +30,11 @@ public struct SampleSet: Sendable {
     /// - fewer, but some: every non-clicked candidate once, the remaining slots drawn from them with replacement;
     /// - none: drawn uniformly from the candidate news of the whole split, avoiding the impression's clicked news
     ///   (unless the split has nothing else).
-    /// Samples are then shuffled with a stream of `(seed, epoch)`.
+    /// Samples are then shuffled with a stream of `(seed, epoch)`. A click on a news of `undefined` (no news row:
+    /// nothing to learn from) gives no sample and is counted in `droppedClicks`.
     /// - Throws: `TrainingDataError` when the split has no clicked candidate.
-    public init(impressions table: ImpressionTable, negatives: Int, seed: UInt64, epoch: Int) throws {
+    public init(impressions table: ImpressionTable, negatives: Int, seed: UInt64, epoch: Int,
+                undefined: Set<Int32> = []) throws {
         precondition(negatives >= 0, "negatives must be non-negative")
         self.negatives = negatives
         let pool = Self.candidatePool(of: table)
@@ -45,6 +49,10 @@ public struct SampleSet: Sendable {
                 if label == 1 { clicked.append(row) } else if label == 0 { others.append(row) }
             }
             for positive in clicked {
+                if undefined.contains(positive) {
+                    droppedClicks += 1
+                    continue
+                }
                 Self.drawNegatives(count: negatives, from: &others, clicked: clicked, pool: pool,
                                    random: &random, into: &drawn)
                 self.impressions.append(Int32(index))

@@ -39,7 +39,7 @@ extension TrainingCorpus {
             // A candidate no news file defines is scored from an empty title rather than dropped, so that every
             // impression keeps all its candidates (prediction files need a rank for each).
             for candidate in impression.candidates where news.row(of: candidate.news) == nil {
-                news.add(candidate.news, titleTokens: [])
+                news.add(candidate.news, titleTokens: [], defined: false)
                 unknownCandidates += 1
             }
             try table.append(impression, news: news, source: "\(split.rawValue) impression")

@@ -81,6 +81,8 @@ public final class Trainer<Model: TrainableModel> {
     public var log: TrainingLog { TrainingLog(url: directory.url.appendingPathComponent("train-log.jsonl")) }
     /// The report page of this run's directory.
     public var reportURL: URL { directory.url.appendingPathComponent("report.html") }
+    /// Clicks of the train split left out because no news file defines the clicked news (known once `run` started).
+    public private(set) var droppedClicks = 0
     /// Bytes this process sent and received in the gradient exchange of the last step.
     public var lastCommunication: CommunicationStats { stepper.lastCommunication }
 
@@ -99,7 +101,7 @@ public final class Trainer<Model: TrainableModel> {
         parallelism.activate()
         epochs: while run.state.completedEpochs < options.epochs {
             let samples = try SampleSet(impressions: train, negatives: options.negatives, seed: options.seed,
-                                        epoch: run.state.completedEpochs)
+                                        epoch: run.state.completedEpochs, undefined: corpus.news.undefinedRows)
             while run.state.batchesInEpoch < run.batchesPerEpoch {
                 if let maxSteps = options.maxSteps, run.state.step >= maxSteps { break epochs }
                 let lower = run.state.batchesInEpoch * options.batchSize
@@ -131,8 +133,10 @@ public final class Trainer<Model: TrainableModel> {
 
     /// A fresh run (with its step-0 checkpoint) or the state of the latest checkpoint when resuming.
     private func start(resume: Bool, train: ImpressionTable) throws -> RunProgress {
-        let samplesPerEpoch = try SampleSet(impressions: train, negatives: options.negatives, seed: options.seed,
-                                            epoch: 0).count
+        let first = try SampleSet(impressions: train, negatives: options.negatives, seed: options.seed, epoch: 0,
+                                  undefined: corpus.news.undefinedRows)
+        droppedClicks = first.droppedClicks
+        let samplesPerEpoch = first.count
         let batchesPerEpoch = (samplesPerEpoch + options.batchSize - 1) / options.batchSize
         var run = RunProgress(
             state: TrainingState(completedEpochs: 0, batchesInEpoch: 0, step: 0, options: options,

@@ -122,3 +122,24 @@ struct SamplingTests {
         }
     }
 }
+
+@Suite("Clicks on news without a news row")
+struct UndefinedNewsSamplingTests {
+    @Test("a click on a news no news file defines gives no training sample and is counted")
+    func droppedAndCounted() throws {
+        var news = NewsTable(titleLength: 30)
+        for index in 0..<6 { news.add(NewsID("N\(index)"), titleTokens: [Int32(2 + index)]) }
+        let ghost = news.add(NewsID("N99"), titleTokens: [], defined: false)
+        #expect(news.undefinedRows == [ghost])
+        var table = ImpressionTable(historyLength: 10)
+        let candidates = [("N0", true), ("N99", true), ("N1", false), ("N2", false), ("N3", false), ("N4", false)]
+        try table.append(Impression(id: 1, user: UserID("U1"), time: 0, history: [NewsID("N5")],
+                                    candidates: candidates.map { Candidate(news: NewsID($0.0), clicked: $0.1) }),
+                         news: news)
+        let kept = try SampleSet(impressions: table, negatives: 4, seed: 1, epoch: 0, undefined: news.undefinedRows)
+        #expect(kept.count == 1 && kept.droppedClicks == 1)
+        #expect(kept.candidates(of: 0).first == news.row(of: NewsID("N0")))
+        let all = try SampleSet(impressions: table, negatives: 4, seed: 1, epoch: 0)
+        #expect(all.count == 2 && all.droppedClicks == 0)
+    }
+}
