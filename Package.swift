@@ -46,7 +46,7 @@ let package = Package(
         /// graceful stop, access log, Prometheus metrics, bearer tokens.
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
         /// Benchmarks of the model, training, ranking and MIND readers, and the synthetic store they (and the demo) use.
-        .target(name: "Benchmarks", dependencies: ["Basics", "MIND", "SyntheticMIND", "TensorMath", "NewsModel", "Store", "Training", "Ranking"], swiftSettings: fastMath),
+        .target(name: "Benchmarks", dependencies: ["Basics", "Distributed", "MIND", "SyntheticMIND", "TensorMath", "NewsModel", "Store", "Training", "Ranking"], swiftSettings: fastMath),
         /// Command-line interface as a library, so tests can drive it in-process.
         .target(name: "NewsRecCLI", dependencies: ["Basics", "Distributed", "MIND", "SyntheticMIND", "Metrics", "TensorMath", "NewsModel", "Store", "Training", "Ranking", "Benchmarks"]),
         .executableTarget(name: "newsrec", dependencies: ["NewsRecCLI"]),

@@ -1,3 +1,7 @@
+import TensorMath
+import Distributed
+import Dispatch
+import Basics
 import Foundation
 import MIND
 import NewsModel
@@ -14,8 +18,12 @@ public enum TrainingBenchmark {
         public var modes: [Mode] = []
         /// Timed training steps per configuration (after 3 untimed warm-up steps).
         public var steps = 30
-        /// Threads of the inference measurement (data-parallel).
+        /// Threads of the inference measurement (data-parallel) and of the sgemm peak.
         public var threads = ProcessInfo.processInfo.activeProcessorCount
+        /// Shards per batch (`newsrec train --shards`).
+        public var shards = TrainingOptions.defaultShards
+        /// The side of the square sgemm whose speed is the peak the training step is compared with.
+        public var peakSize = 4096
         public init() {}
     }
 
@@ -39,6 +47,11 @@ public enum TrainingBenchmark {
         public var steps: Int
         public var samplesPerSecond: Double
         public var secondsPerStep: Double
+        /// Floating-point operations per second of the timed steps: 3 × the forward FLOPs of the news and user
+        /// encoders over the tokens and clicks the shards' batches actually hold (deduplicated, unpadded).
+        public var gflops: Double
+        /// `gflops` over the sgemm peak measured in the same run.
+        public var fractionOfPeak: Double
     }
 
     /// Inference throughput of one encoder.
@@ -58,12 +71,16 @@ public enum TrainingBenchmark {
         public var vocabulary: Int
         public var training: [TrainingFigure]
         public var inference: [InferenceFigure]
+        /// GFLOP/s of one `peakSize`³ sgemm on `peakThreads` threads, measured in the same run.
+        public var sgemmGFLOPS: Double
+        public var peakSize: Int
+        public var peakThreads: Int
         /// News of the corpus and impressions scored (shown in the text; not in the JSON).
         public var newsCount: Int
         public var scoredImpressions: Int
 
         enum CodingKeys: String, CodingKey {
-            case machine, dataset, trainSamples, vocabulary, training, inference
+            case machine, dataset, trainSamples, vocabulary, training, inference, sgemmGFLOPS, peakSize, peakThreads
         }
     }
 
@@ -78,13 +95,17 @@ public enum TrainingBenchmark {
         let trainSamples = try SampleSet(impressions: train, negatives: 4, seed: 1, epoch: 0).count
         let machine = Machine.current()
         log("machine: \(machine.cores) cores, \(machine.cpu)")
+        let peak = sgemmPeak(size: options.peakSize, threads: options.threads)
+        log(String(format: "sgemm %d³ on %d threads: %.1f GFLOP/s", options.peakSize, options.threads, peak))
         var training: [TrainingFigure] = []
         var inference: [InferenceFigure] = []
         for encoder in options.encoders {
             for mode in options.modes {
-                let figure = try measureTraining(corpus: corpus, encoder: encoder, mode: mode, options: options)
-                log(String(format: "%@ %@ (%d×%d): %.1f training samples/s", encoder.rawValue, mode.name,
-                           figure.workers, figure.blasThreads, figure.samplesPerSecond))
+                let figure = try measureTraining(corpus: corpus, encoder: encoder, mode: mode, options: options,
+                                                 peak: peak)
+                log(String(format: "%@ %@ (%d×%d): %.1f training samples/s, %.1f GFLOP/s (%.0f%% of sgemm)",
+                           encoder.rawValue, mode.name, figure.workers, figure.blasThreads, figure.samplesPerSecond,
+                           figure.gflops, 100 * figure.fractionOfPeak))
                 training.append(figure)
             }
             let figure = try measureInference(corpus: corpus, table: scored, encoder: encoder,
@@ -95,16 +116,17 @@ public enum TrainingBenchmark {
         }
         return Report(machine: machine, dataset: dataset, trainSamples: trainSamples,
                       vocabulary: corpus.vocabulary.count, training: training, inference: inference,
+                      sgemmGFLOPS: peak, peakSize: options.peakSize, peakThreads: options.threads,
                       newsCount: corpus.news.count, scoredImpressions: scored.count)
     }
 
     /// Trains `options.steps` timed steps (after 3 warm-up steps) into a scratch directory.
     static func measureTraining(corpus: TrainingCorpus, encoder: NRMSConfiguration.Encoder, mode: Mode,
-                                options: Options) throws -> TrainingFigure {
+                                options: Options, peak: Double) throws -> TrainingFigure {
         let warmup = 3
         let parallelism = mode.parallelism
         let training = TrainingOptions(epochs: 1000, batchSize: 64, learningRate: 1e-4, negatives: 4, seed: 1,
-                                       maxSteps: warmup + options.steps)
+                                       maxSteps: warmup + options.steps, shards: options.shards)
         let (model, _) = try NRMSTraining.makeModel(corpus: corpus, options: ModelOptions(encoder: encoder),
                                                     wordVectors: nil, training: training, parallelism: parallelism)
         let directory = FileManager.default.temporaryDirectory
@@ -125,10 +147,70 @@ public enum TrainingBenchmark {
         _ = try trainer.run(resume: false)
         let timedSteps = endStep - warmStep
         let seconds = endTime - warmTime
+        let flops = try trainingFlops(corpus: corpus, configuration: model.configuration, training: training,
+                                      steps: warmStep..<endStep)
         return TrainingFigure(encoder: encoder.rawValue, parallel: mode.name, workers: parallelism.workers,
                               blasThreads: parallelism.blasThreads, steps: timedSteps,
                               samplesPerSecond: Double(timedSteps * training.batchSize) / seconds,
-                              secondsPerStep: seconds / Double(timedSteps))
+                              secondsPerStep: seconds / Double(timedSteps), gflops: flops / seconds / 1e9,
+                              fractionOfPeak: flops / seconds / 1e9 / peak)
+    }
+
+    /// The FLOPs of training steps `steps`: the shard batches rebuilt exactly as the trainer builds them (each
+    /// step's epoch and place in it), and for each 3 × the forward FLOPs of the news encoder over its tokens and of
+    /// the user encoder over its clicks (forward + backward ≈ 3 × forward; scores, loss and Adam are not counted).
+    static func trainingFlops(corpus: TrainingCorpus, configuration: NRMSConfiguration, training: TrainingOptions,
+                              steps: Range<Int>) throws -> Double {
+        guard let train = corpus.splits[.train] else { return 0 }
+        var samplesByEpoch: [Int: SampleSet] = [:]
+        func samples(_ epoch: Int) throws -> SampleSet {
+            if let known = samplesByEpoch[epoch] { return known }
+            let drawn = try SampleSet(impressions: train, negatives: training.negatives, seed: training.seed,
+                                      epoch: epoch, undefined: corpus.news.undefinedRows)
+            samplesByEpoch[epoch] = drawn
+            return drawn
+        }
+        let batchesPerEpoch = (try samples(0).count + training.batchSize - 1) / training.batchSize
+        var builder = BatchBuilder(newsCount: corpus.news.count)
+        var batch = Batch()
+        var flops = 0.0
+        for step in steps {
+            let epochSamples = try samples(step / batchesPerEpoch)
+            let lower = step % batchesPerEpoch * training.batchSize
+            let range = lower..<min(lower + training.batchSize, epochSamples.count)
+            for shard in 0..<training.shards {
+                builder.build(&batch, samples: epochSamples, range: ShardPlan.block(shard, of: training.shards, in: range),
+                              impressions: train, news: corpus.news, historyLength: configuration.historyLength)
+                flops += 3 * forwardFlops(of: batch, configuration: configuration)
+            }
+        }
+        return flops
+    }
+
+    /// The forward FLOPs of the two encoders over one batch.
+    static func forwardFlops(of batch: Batch, configuration c: NRMSConfiguration) -> Double {
+        let titleLengths = (0..<batch.titles.count).map { batch.titles.length(of: $0) }
+        let historyLengths = (0..<batch.histories.count).map { batch.histories.length(of: $0) }
+        return ModelBenchmark.forwardFlops(c, input: c.wordDimension, rows: titleLengths.reduce(0, +),
+                                           pairs: titleLengths.map { $0 * $0 }.reduce(0, +))
+            + ModelBenchmark.forwardFlops(c, input: c.hiddenSize, rows: historyLengths.reduce(0, +),
+                                          pairs: historyLengths.map { $0 * $0 }.reduce(0, +))
+    }
+
+    /// GFLOP/s of a `size`³ sgemm on `threads` BLAS threads (median of 3, after one untimed run).
+    static func sgemmPeak(size: Int, threads: Int) -> Double {
+        BLAS.setThreadCount(threads)
+        let a = Tensor(shape: [size, size]), b = Tensor(shape: [size, size]), c = Tensor(shape: [size, size])
+        var rng = SplitMix64(seed: 9)
+        rng.fillGaussian(a.pointer, count: a.count, standardDeviation: 1)
+        rng.fillGaussian(b.pointer, count: b.count, standardDeviation: 1)
+        var times: [Double] = []
+        for run in 0..<4 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            BLAS.gemm(m: size, n: size, k: size, a: a.pointer, lda: size, b: b.pointer, ldb: size, c: c.pointer, ldc: size)
+            if run > 0 { times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+        }
+        return 2 * pow(Double(size), 3) / times.sorted()[1] / 1e9
     }
 
     /// Encodes every news and scores `table` with a freshly initialised model of default sizes.
@@ -160,12 +242,15 @@ extension TrainingBenchmark.Report: BenchmarkReport {
             + String(format: "%.0f GiB", machine.memoryGiB) + ", OpenBLAS kernels \(machine.blasKernels)"]
         lines.append("dataset: \(dataset): \(trainSamples) training samples/epoch, vocabulary \(vocabulary), "
             + "\(newsCount) news, \(scoredImpressions) scored impressions")
+        lines.append(String(format: "sgemm %d³ on %d threads: %.1f GFLOP/s (the peak below)", peakSize, peakThreads,
+                            sgemmGFLOPS))
         lines.append("training (hidden 256, 16 heads, word dim 300, batch 64, 4 negatives):")
         for figure in training {
             lines.append("  \(figure.encoder.padding(toLength: 11, withPad: " ", startingAt: 0))"
                 + "\(figure.parallel) \(figure.workers)×\(figure.blasThreads)  "
-                + String(format: "%8.1f samples/s  (%.1f ms/step over %d steps)", figure.samplesPerSecond,
-                         figure.secondsPerStep * 1000, figure.steps))
+                + String(format: "%8.1f samples/s  (%.1f ms/step over %d steps)  %6.1f GFLOP/s = %.0f%% of sgemm",
+                         figure.samplesPerSecond, figure.secondsPerStep * 1000, figure.steps, figure.gflops,
+                         100 * figure.fractionOfPeak))
         }
         lines.append("inference:")
         for figure in inference {

@@ -12,6 +12,9 @@ struct BenchTrainCommand: Command {
         discussion: """
             For each encoder at the default model sizes (hidden 256, 16 heads, word dim 300, titles 30, history 50,
             4 negatives, batch 64), on a store:
+              - training samples/s and GFLOP/s (3 × the encoders' forward FLOPs over the tokens the shard
+                batches actually hold) beside the GFLOP/s of one --peak-size³ sgemm on the same threads,
+                measured in the same run;
               - training samples/s: forward + backward + Adam steps over shuffled training batches (the first
                 3 steps are warm-up and not counted), for each --parallel mode;
               - news encoded/s: every news of the store through the news encoder (inference);
@@ -35,8 +38,12 @@ struct BenchTrainCommand: Command {
     static let modes = ThreadOptions.parallel.allowingSeveral(
         default: ParallelMode.allCases, help: "the parallel modes to train with")
 
+    static let peakSize = Option(
+        "--peak-size", .integer, default: 4096, rule: .atLeast(16),
+        help: "side of the square sgemm whose GFLOP/s the training step is compared with")
     static var options: [any OptionDeclaration] {
-        [database, size, encoders, steps, ThreadOptions.threads, modes, OutputOptions.json]
+        [database, size, encoders, steps, ThreadOptions.threads, modes, TrainCommand.shards, peakSize,
+         OutputOptions.json]
     }
 
     var databasePath: String?
@@ -49,6 +56,8 @@ struct BenchTrainCommand: Command {
         size = options[Self.size]
         benchmark.encoders = options[Self.encoders]
         benchmark.steps = options[Self.steps]
+        benchmark.shards = options[TrainCommand.shards]
+        benchmark.peakSize = options[Self.peakSize]
         let threads = options[ThreadOptions.threads]
         benchmark.threads = threads
         benchmark.modes = options[Self.modes].map { mode in

@@ -69,7 +69,11 @@ enum Help {
     private static func entry(_ left: String, _ text: String) -> [String] {
         let indent = String(repeating: " ", count: helpColumn)
         let head = "  " + left
-        let words = text.split(separator: " ").map(String.init)
+        var words: [String] = []
+        for word in text.split(separator: " ").map(String.init) {
+            // "(default 4096)" stays on one line.
+            if words.last == "(default" { words[words.count - 1] += " " + word } else { words.append(word) }
+        }
         if head.count + 2 > helpColumn {
             return [head] + wrap(words, firstPrefix: indent, prefix: indent).split(separator: "\n").map(String.init)
         }

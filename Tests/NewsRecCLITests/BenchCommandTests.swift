@@ -53,14 +53,17 @@ struct BenchCommandTests {
         #expect(newsrec(["ingest", "--db", store, "--split", "train", "--news", Fixtures.sample("news.tsv").path,
                          "--behaviors", Fixtures.sample("behaviors_train.tsv").path]).code == 0)
         let result = newsrec(["bench", "train", "--db", store, "--encoder", "fastformer", "--parallel", "data",
-                              "--steps", "1", "--threads", "1", "--json"])
+                              "--steps", "1", "--threads", "1", "--peak-size", "256", "--json"])
         #expect(result.code == 0, "\(result.err)")
         let report = try #require(try json(result) as? [String: Any])
-        #expect(Set(report.keys) == ["machine", "dataset", "trainSamples", "vocabulary", "training", "inference"])
+        #expect(Set(report.keys) == ["machine", "dataset", "trainSamples", "vocabulary", "training", "inference",
+                                     "sgemmGFLOPS", "peakSize", "peakThreads"])
+        #expect(report["peakSize"] as? Int == 256 && (report["sgemmGFLOPS"] as? Double ?? 0) > 0)
         #expect(report["dataset"] as? String == store)
         let training = try #require(report["training"] as? [[String: Any]])
         #expect(training.map { $0["parallel"] as? String } == ["data"])
         #expect(training.first?["steps"] as? Int == 1)
+        #expect((training.first?["gflops"] as? Double ?? 0) > 0 && (training.first?["fractionOfPeak"] as? Double ?? 0) > 0)
         let inference = try #require(report["inference"] as? [[String: Any]])
         #expect(inference.first?["impressions"] as? Int == 4)
     }
