@@ -150,7 +150,7 @@ public enum TrainingBenchmark {
         let flops = try trainingFlops(corpus: corpus, configuration: model.configuration, training: training,
                                       steps: warmStep..<endStep)
         return TrainingFigure(encoder: encoder.rawValue, parallel: mode.name, workers: parallelism.workers,
-                              blasThreads: parallelism.blasThreads, steps: timedSteps,
+                              blasThreads: parallelism.threadsPerWorker, steps: timedSteps,
                               samplesPerSecond: Double(timedSteps * training.batchSize) / seconds,
                               secondsPerStep: seconds / Double(timedSteps), gflops: flops / seconds / 1e9,
                               fractionOfPeak: flops / seconds / 1e9 / peak)

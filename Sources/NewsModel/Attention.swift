@@ -148,7 +148,7 @@ public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
         let rows = rows, hidden = outputSize, heads = heads, d = headDimension
         let scale = scale, offsetsIn = DisjointWrites(offsets)
         transform.backward(parameters: w, gradients: g, input: u.pointer, outputGradient: dR, rows: rows,
-                           inputGradient: dU.pointer)
+                           inputGradient: dU.pointer, threads: threads)
         let dRIn = DisjointWrites(dR)
         parallelForWorkers(sequences, threads: threads) { worker, range in
             let q = self.q.pointer, p = self.p.pointer, beta = self.beta.pointer
@@ -183,7 +183,7 @@ public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
             }
         }
         keyAttention.backward(parameters: w, gradients: g, input: p.pointer, outputGradient: dScores.pointer,
-                              rows: rows, inputGradient: dP.pointer, accumulateInputGradient: true)
+                              rows: rows, inputGradient: dP.pointer, accumulateInputGradient: true, threads: threads)
         let dK = dU   // dU is dead from here on
         parallelForWorkers(sequences, threads: threads) { worker, range in
             let q = self.q.pointer, k = self.k.pointer, alpha = self.alpha.pointer
@@ -213,11 +213,11 @@ public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
             }
         }
         queryAttention.backward(parameters: w, gradients: g, input: q.pointer, outputGradient: dScores.pointer,
-                                rows: rows, inputGradient: dQ.pointer, accumulateInputGradient: true)
+                                rows: rows, inputGradient: dQ.pointer, accumulateInputGradient: true, threads: threads)
         query.backward(parameters: w, gradients: g, input: x, outputGradient: dQ.pointer, rows: rows,
-                       inputGradient: dX)
+                       inputGradient: dX, threads: threads)
         key.backward(parameters: w, gradients: g, input: x, outputGradient: dK.pointer, rows: rows,
-                     inputGradient: dX, accumulateInputGradient: true)
+                     inputGradient: dX, accumulateInputGradient: true, threads: threads)
     }
 }
 
@@ -341,10 +341,10 @@ public final class MultiHeadSelfAttention: SequenceAttention, @unchecked Sendabl
                 }
             }
         }
-        query.backward(parameters: w, gradients: g, input: x, outputGradient: dQ.pointer, rows: rows, inputGradient: dX)
+        query.backward(parameters: w, gradients: g, input: x, outputGradient: dQ.pointer, rows: rows, inputGradient: dX, threads: threads)
         key.backward(parameters: w, gradients: g, input: x, outputGradient: dK.pointer, rows: rows,
-                     inputGradient: dX, accumulateInputGradient: true)
+                     inputGradient: dX, accumulateInputGradient: true, threads: threads)
         value.backward(parameters: w, gradients: g, input: x, outputGradient: dV.pointer, rows: rows,
-                       inputGradient: dX, accumulateInputGradient: true)
+                       inputGradient: dX, accumulateInputGradient: true, threads: threads)
     }
 }

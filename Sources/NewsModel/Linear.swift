@@ -27,11 +27,12 @@ public struct Linear: Sendable {
                   bias: hasBias ? layout.offset(of: prefix + ".bias") : nil)
     }
 
-    /// `y = x·Wᵀ + b`, or `y += x·Wᵀ + b` when `accumulate`.
+    /// `y = x·Wᵀ + b`, or `y += x·Wᵀ + b` when `accumulate`; the product in fixed row blocks over `threads`
+    /// workers (`BLAS.blockedGemm`).
     public func forward(parameters p: UnsafePointer<Float>, input x: UnsafePointer<Float>, rows: Int,
                         output y: UnsafeMutablePointer<Float>, accumulate: Bool = false, threads: Int = 1) {
-        BLAS.gemm(transposeB: true, m: rows, n: outputSize, k: inputSize, a: x, lda: inputSize,
-                  b: p + weight, ldb: inputSize, beta: accumulate ? 1 : 0, c: y, ldc: outputSize)
+        BLAS.blockedGemm(transposeB: true, m: rows, n: outputSize, k: inputSize, a: x, lda: inputSize,
+                         b: p + weight, ldb: inputSize, beta: accumulate ? 1 : 0, c: y, ldc: outputSize, threads: threads)
         if let bias {
             let out = DisjointWrites(y), n = outputSize
             parallelFor(rows, threads: threads, minimumChunk: 256) { range in
@@ -41,18 +42,21 @@ public struct Linear: Sendable {
     }
 
     /// Accumulates `dW += dyᵀ·x` and `db += Σ_rows dy`; writes `dx = dy·W` (or adds it when
-    /// `accumulateInputGradient`) unless `inputGradient` is nil.
+    /// `accumulateInputGradient`) unless `inputGradient` is nil. The products run in fixed blocks over `threads`
+    /// workers (`BLAS.blockedGemm`: the same bits for any thread count).
     public func backward(parameters p: UnsafePointer<Float>, gradients g: UnsafeMutablePointer<Float>,
                          input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, rows: Int,
-                         inputGradient dx: UnsafeMutablePointer<Float>?, accumulateInputGradient: Bool = false) {
-        BLAS.gemm(transposeA: true, m: outputSize, n: inputSize, k: rows, a: dy, lda: outputSize,
-                  b: x, ldb: inputSize, beta: 1, c: g + weight, ldc: inputSize)
+                         inputGradient dx: UnsafeMutablePointer<Float>?, accumulateInputGradient: Bool = false,
+                         threads: Int = 1) {
+        BLAS.blockedGemm(transposeA: true, m: outputSize, n: inputSize, k: rows, a: dy, lda: outputSize,
+                         b: x, ldb: inputSize, beta: 1, c: g + weight, ldc: inputSize, threads: threads)
         if let bias {
             VectorMath.accumulateColumnSums(dy, rows: rows, columns: outputSize, into: g + bias)
         }
         if let dx {
-            BLAS.gemm(m: rows, n: inputSize, k: outputSize, a: dy, lda: outputSize, b: p + weight, ldb: inputSize,
-                      beta: accumulateInputGradient ? 1 : 0, c: dx, ldc: inputSize)
+            BLAS.blockedGemm(m: rows, n: inputSize, k: outputSize, a: dy, lda: outputSize, b: p + weight,
+                             ldb: inputSize, beta: accumulateInputGradient ? 1 : 0, c: dx, ldc: inputSize,
+                             threads: threads)
         }
     }
 }

@@ -46,7 +46,8 @@ public final class AdditivePooling: @unchecked Sendable {
         parallelFor(rows, threads: threads, minimumChunk: 256) { range in
             VectorMath.tanhInPlace(self.activations.pointer + range.lowerBound * a, count: range.count * a)
         }
-        BLAS.gemv(rows: rows, columns: a, a: activations.pointer, lda: a, x: w + score, y: weights.pointer)
+        BLAS.blockedGemv(rows: rows, columns: a, a: activations.pointer, lda: a, x: w + score, y: weights.pointer,
+                         threads: threads)
         let xIn = DisjointWrites(x), offsetsIn = DisjointWrites(offsets)
         parallelForWorkers(sequences, threads: threads) { worker, range in
             for s in range {
@@ -88,8 +89,8 @@ public final class AdditivePooling: @unchecked Sendable {
             }
         }
         // d score.weight += eᵀ·ds; then e becomes dz = ds·w2 ⊙ (1 − e²) in place.
-        BLAS.gemv(transpose: true, rows: rows, columns: a, a: activations.pointer, lda: a,
-                  x: scoreGradients.pointer, beta: 1, y: g + score)
+        BLAS.blockedGemv(transpose: true, rows: rows, columns: a, a: activations.pointer, lda: a,
+                         x: scoreGradients.pointer, beta: 1, y: g + score, threads: threads)
         let w2 = DisjointWrites(w + score)
         parallelFor(rows, threads: threads, minimumChunk: 256) { range in
             let e = self.activations.pointer, ds = self.scoreGradients.pointer
@@ -99,6 +100,6 @@ public final class AdditivePooling: @unchecked Sendable {
             }
         }
         projection.backward(parameters: w, gradients: g, input: x, outputGradient: activations.pointer, rows: rows,
-                            inputGradient: dX, accumulateInputGradient: true)
+                            inputGradient: dX, accumulateInputGradient: true, threads: threads)
     }
 }

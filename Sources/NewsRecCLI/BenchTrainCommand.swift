@@ -36,7 +36,7 @@ struct BenchTrainCommand: Command {
     static let steps = Option(
         "--steps", .integer, default: 30, rule: .atLeast(1), help: "timed training steps per configuration")
     static let modes = ThreadOptions.parallel.allowingSeveral(
-        default: ParallelMode.allCases, help: "the parallel modes to train with")
+        default: ParallelMode.measured, help: "the parallel modes to train with")
 
     static let peakSize = Option(
         "--peak-size", .integer, default: 4096, rule: .atLeast(16),

@@ -43,23 +43,28 @@ enum ThreadOptions {
         let local = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init) ?? 1
         return max(1, Parallelism.coreCount / max(local, 1))
     }
-    /// `--parallel data|blas`.
+    /// `--parallel auto|data|layers`.
     static let parallel = Option(
-        "--parallel", .choice, default: ParallelMode.data,
-        help: "data: each batch split across N workers with single-threaded BLAS, their gradients summed into one "
-            + "Adam step (faster at MIND-small sizes on 2 cores, see BENCHMARKS.md); blas: one worker whose BLAS "
-            + "calls and per-sequence loops use N threads")
+        "--parallel", .choice, default: ParallelMode.auto,
+        help: "how threads share the work (the trained model is the same bits either way): data: each thread "
+            + "takes whole shards of the batch; layers: the threads split each shard's matrix products and "
+            + "per-sequence loops (one batch stays whole, so each news is encoded once); auto: data when this "
+            + "process has at least as many shards as threads, else layers")
 }
 
-/// `--parallel`: the two ways of using several threads in training.
+/// `--parallel`: the ways of using several threads in training; they differ in speed only.
 enum ParallelMode: String, CaseIterable, Sendable {
-    case data, blas
+    case auto, data, layers
 
-    /// The parallelism of this mode over `threads` threads.
-    func parallelism(threads: Int) -> Parallelism {
+    /// The modes a benchmark measures by default.
+    static let measured: [ParallelMode] = [.data, .layers]
+
+    /// The parallelism of this mode over `threads` threads for a process that owns `shards` shards of a batch.
+    func parallelism(threads: Int, shards: Int = 1) -> Parallelism {
         switch self {
+        case .auto: return shards >= threads ? .dataParallel(threads) : .layerParallel(threads)
         case .data: return .dataParallel(threads)
-        case .blas: return .blas(threads)
+        case .layers: return .layerParallel(threads)
         }
     }
 }

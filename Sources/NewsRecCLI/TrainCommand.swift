@@ -66,8 +66,9 @@ struct TrainCommand: Command {
         help: "also checkpoint mid-epoch every X minutes (0 = after epochs only)")
     static let shards = Option(
         "--shards", .integer, default: trainingDefaults.shards, rule: .atLeast(1),
-        help: "pieces each batch is cut into; gradients combine in a fixed tree over them, so the result does not "
-            + "depend on threads or processes (at most this many workers in all)")
+        help: "pieces each batch is cut into, at least the number of processes; gradients combine in a fixed tree "
+            + "over them, so the result does not depend on threads or processes (each piece encodes its own news: "
+            + "fewer pieces, less work)")
     static let resume = Option.flag(
         "--resume", help: "continue from the latest checkpoint in the run directory (required when it has one)")
 
@@ -82,7 +83,8 @@ struct TrainCommand: Command {
     var model = ModelOptions()
     var training = TrainingOptions()
     var wordVectors: String?
-    var parallelism: Parallelism
+    var threads: Int
+    var parallelMode: ParallelMode
     var resume: Bool
     var checkpointMinutes: Double
 
@@ -101,8 +103,8 @@ struct TrainCommand: Command {
         training.shards = options[Self.shards]
         wordVectors = options[Self.wordVectors]
         let givenThreads = options[ThreadOptions.threads]
-        let threads = options.isGiven(ThreadOptions.threads) ? givenThreads : ThreadOptions.localShare
-        parallelism = options[ThreadOptions.parallel].parallelism(threads: threads)
+        threads = options.isGiven(ThreadOptions.threads) ? givenThreads : ThreadOptions.localShare
+        parallelMode = options[ThreadOptions.parallel]
         resume = options[Self.resume]
         checkpointMinutes = options[Self.checkpointMinutes]
     }
@@ -121,6 +123,14 @@ struct TrainCommand: Command {
     }
 
     private func train(group: ProcessGroup, context: CommandContext) throws {
+        guard training.shards >= group.size else {
+            throw UsageError.invalidValue(option: Self.shards.name, value: "\(training.shards)",
+                                          requirement: "at least the number of processes (\(group.size)), "
+                                            + "which take whole shards (a multiple of it balances the work)")
+        }
+        let localShards = try ShardPlan(shardCount: training.shards, rankCount: group.size)
+            .shards(ofRank: group.rank).count
+        let parallelism = parallelMode.parallelism(threads: threads, shards: localShards)
         let store = try NewsStore(path: databasePath, create: false)
         let started = Date()
         let corpus = try TrainingCorpus.load(from: store, splits: [.train, .dev], log: context.log)

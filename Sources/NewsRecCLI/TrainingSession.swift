@@ -17,7 +17,7 @@ enum TrainingSession {
         let configuration = model.configuration
         context.log("model: \(configuration.encoder.rawValue), hidden \(configuration.hiddenSize), "
             + "\(configuration.headCount) heads, word dim \(configuration.wordDimension); "
-            + "\(group.size) process(es) × \(parallelism.workers) worker(s) × \(parallelism.blasThreads) BLAS "
+            + "\(group.size) process(es) × \(parallelism.workers) worker(s) × \(parallelism.threadsPerWorker) BLAS "
             + "thread(s), \(training.shards) shards per batch")
         let trainer = try Trainer(model: model, corpus: corpus, options: training, parallelism: parallelism,
                                   directory: directory, group: group)

@@ -77,7 +77,8 @@ public enum BLAS {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// `y = alpha · op(A) · x + beta · y` with `A` stored `[rows × columns]`; `op(A)` is `A` or `Aᵀ`.
+    /// `y = alpha · op(A) · x + beta · y` with `A` stored `[rows × columns]` (row stride `lda`); `op(A)` is `A`
+    /// or `Aᵀ`.
     @inlinable
     public static func gemv(transpose: Bool = false, rows: Int, columns: Int, alpha: Float = 1,
                             a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>,

@@ -15,8 +15,9 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// S bounds that parallelism (at most S workers in all).
     public var shards: Int
 
-    /// The default number of shards: 8 (up to 8 workers: 4 machines × 2 cores, 1 × 8, …).
-    public static let defaultShards = 8
+    /// The default number of shards: 1, the whole batch (each news encoded once per step; one process, whose
+    /// threads split the layers). Several processes need at least one shard each.
+    public static let defaultShards = 1
 
     public init(epochs: Int = 3, batchSize: Int = 64, learningRate: Float = 1e-4, negatives: Int = 4,
                 seed: UInt64 = 42, maxSteps: Int? = nil, shards: Int = TrainingOptions.defaultShards) {

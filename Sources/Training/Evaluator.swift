@@ -17,7 +17,7 @@ public struct Evaluator<Model: TrainableModel> {
     public init(model: Model, parallelism: Parallelism) {
         self.model = model
         self.parallelism = parallelism
-        self.workspaces = (0..<parallelism.workers).map { _ in model.makeWorkspace(threads: parallelism.blasThreads) }
+        self.workspaces = (0..<parallelism.workers).map { _ in model.makeWorkspace(threads: parallelism.threadsPerWorker) }
     }
 
     /// The vectors of the rows of `news`: `[news.count × dimension]`, encoded in chunks of `newsChunk`

@@ -47,7 +47,7 @@ public enum NRMSTraining {
             return vector
         }
         let model = try NRMSModel(parameters: parameters, vocabulary: corpus.vocabulary)
-        model.optimizer.threads = parallelism.workers * parallelism.blasThreads
+        model.optimizer.threads = parallelism.threads
         model.optimizer.defersUntouchedRows = true
         return (model, found)
     }
@@ -57,7 +57,7 @@ public enum NRMSTraining {
     public static func loadModel(from url: URL, parallelism: Parallelism) throws -> (model: NRMSModel, checkpoint: URL) {
         let checkpoint = try Checkpoint.resolve(url)
         let model = try Checkpoint.load(from: checkpoint)
-        model.optimizer.threads = parallelism.workers * parallelism.blasThreads
+        model.optimizer.threads = parallelism.threads
         return (model, checkpoint)
     }
 }

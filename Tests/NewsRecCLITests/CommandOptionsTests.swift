@@ -56,24 +56,26 @@ struct CommandOptionsTests {
         let command: TrainCommand = try parse([
             "train", "--db", "s.sqlite", "--out", "run", "--encoder", "mhsa", "--epochs", "2", "--batch-size", "32",
             "--lr", "0.001", "--negatives", "3", "--word-vectors", "glove.txt", "--hidden", "64", "--heads", "4",
-            "--seed", "7", "--threads", "2", "--parallel", "blas", "--max-steps", "10", "--checkpoint-minutes", "0",
+            "--seed", "7", "--threads", "2", "--parallel", "layers", "--max-steps", "10", "--checkpoint-minutes", "0",
             "--resume"])
         #expect(command.databasePath == "s.sqlite" && command.output == "run")
         #expect(command.model == ModelOptions(encoder: .mhsa, hiddenSize: 64, headCount: 4))
         #expect(command.training == TrainingOptions(epochs: 2, batchSize: 32, learningRate: 0.001, negatives: 3,
                                                     seed: 7, maxSteps: 10))
         #expect(command.wordVectors == "glove.txt")
-        #expect(command.parallelism == .blas(2))
+        #expect(command.threads == 2 && command.parallelMode == .layers)
         #expect(command.checkpointMinutes == 0 && command.resume)
         let defaults: TrainCommand = try parse(["train", "--db", "s", "--out", "r"])
         #expect(defaults.model == ModelOptions())
         #expect(defaults.training == TrainingOptions())
-        #expect(defaults.parallelism == .dataParallel(Parallelism.coreCount))
+        #expect(defaults.threads == Parallelism.coreCount && defaults.parallelMode == .auto)
+        #expect(ParallelMode.auto.parallelism(threads: 2, shards: 1) == .layerParallel(2))
+        #expect(ParallelMode.auto.parallelism(threads: 2, shards: 4) == .dataParallel(2))
         #expect(defaults.checkpointMinutes == 10 && !defaults.resume && defaults.wordVectors == nil)
         let base = ["train", "--db", "s", "--out", "r"]
         #expect(mistake(base + ["--epochs", "0"]) == "--epochs must be at least 1, got '0'")
         #expect(mistake(base + ["--lr", "-1"]) == "--lr must be positive, got '-1'")
-        #expect(mistake(base + ["--parallel", "both"]) == "--parallel must be data or blas, got 'both'")
+        #expect(mistake(base + ["--parallel", "both"]) == "--parallel must be auto, data or layers, got 'both'")
         #expect(mistake(base + ["--threads", "0"]) == "--threads must be at least 1, got '0'")
     }
 
@@ -146,14 +148,14 @@ struct CommandOptionsTests {
     func benchTrainAndMicro() throws {
         let train: BenchTrainCommand = try parse(["bench", "train", "--db", "s", "--sizes", "mind-small",
                                                   "--encoder", "mhsa", "--steps", "5", "--threads", "2",
-                                                  "--parallel", "blas", "--json"])
+                                                  "--parallel", "layers", "--json"])
         #expect(train.databasePath == "s" && train.size == .mindSmall && train.json)
         #expect(train.benchmark.encoders == [.mhsa] && train.benchmark.steps == 5 && train.benchmark.threads == 2)
-        #expect(train.benchmark.modes.map(\.name) == ["blas"] && train.benchmark.modes[0].parallelism == .blas(2))
+        #expect(train.benchmark.modes.map(\.name) == ["layers"] && train.benchmark.modes[0].parallelism == .layerParallel(2))
         let defaults: BenchTrainCommand = try parse(["bench", "train"])
         #expect(defaults.databasePath == nil && defaults.size == .small)
         #expect(defaults.benchmark.encoders == [.fastformer, .mhsa])
-        #expect(defaults.benchmark.modes.map(\.name) == ["data", "blas"])
+        #expect(defaults.benchmark.modes.map(\.name) == ["data", "layers"])
         #expect(mistake(["bench", "train", "--encoder", "fastformer,rnn"])?.hasPrefix("--encoder must be") == true)
 
         let micro: BenchMicroCommand = try parse(["bench", "micro", "--threads", "1", "--reps", "2", "--warmup", "0",
