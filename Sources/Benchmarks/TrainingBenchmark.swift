@@ -202,8 +202,8 @@ public enum TrainingBenchmark {
         BLAS.setThreadCount(threads)
         let a = Tensor(shape: [size, size]), b = Tensor(shape: [size, size]), c = Tensor(shape: [size, size])
         var rng = SplitMix64(seed: 9)
-        rng.fillGaussian(a.pointer, count: a.count, standardDeviation: 1)
-        rng.fillGaussian(b.pointer, count: b.count, standardDeviation: 1)
+        for i in 0..<a.count { a[i] = Float(rng.nextUnitDouble()) - 0.5 }
+        for i in 0..<b.count { b[i] = Float(rng.nextUnitDouble()) - 0.5 }
         var times: [Double] = []
         for run in 0..<4 {
             let start = DispatchTime.now().uptimeNanoseconds
