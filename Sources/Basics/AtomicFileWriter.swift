@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -82,6 +83,16 @@ public final class AtomicFileWriter {
 
     /// Writes `bytes` to `path` atomically in one call.
     public static func write(_ bytes: [UInt8], to path: String) throws {
+        try bytes.withUnsafeBytes { try write($0, to: path) }
+    }
+
+    /// Writes `data` to `url` atomically in one call. (Foundation's `Data.write(to:options: .atomic)` leaves an
+    /// empty `TemporaryDirectory.*` folder in /tmp behind on Linux at every call.)
+    public static func write(_ data: Data, to url: URL) throws {
+        try data.withUnsafeBytes { try write($0, to: url.path) }
+    }
+
+    private static func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
         let writer = try AtomicFileWriter(path: path, bufferSize: bytes.count)
         try writer.write(bytes)
         try writer.close()

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// A word vocabulary: id 0 is `[PAD]`, id 1 is `[UNK]`, then the words.
@@ -118,6 +119,6 @@ public struct Vocabulary: Hashable, Sendable {
     public func write(to url: URL) throws {
         var text = tokens.joined(separator: "\n")
         text.append("\n")
-        try Data(text.utf8).write(to: url, options: .atomic)
+        try AtomicFileWriter.write(Data(text.utf8), to: url)
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// A safetensors file (https://github.com/huggingface/safetensors) holding little-endian F32 tensors.
@@ -65,7 +66,7 @@ public struct SafeTensors: Sendable {
 
     /// Writes the file atomically (temporary file in the same directory, then rename).
     public func write(to url: URL) throws {
-        try encoded().write(to: url, options: .atomic)
+        try AtomicFileWriter.write(encoded(), to: url)
     }
 
     // MARK: - Decoding

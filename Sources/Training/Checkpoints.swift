@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import NewsModel
 
@@ -143,7 +144,7 @@ public struct CheckpointDirectory {
             try writeFiles(partial)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(state).write(to: partial.appendingPathComponent(Self.stateFile), options: .atomic)
+            try AtomicFileWriter.write(encoder.encode(state), to: partial.appendingPathComponent(Self.stateFile))
         } catch {
             try? manager.removeItem(at: partial)
             throw error
@@ -151,7 +152,7 @@ public struct CheckpointDirectory {
         let final = url.appendingPathComponent(name, isDirectory: true)
         try? manager.removeItem(at: final)
         try manager.moveItem(at: partial, to: final)
-        try Data((name + "\n").utf8).write(to: url.appendingPathComponent(Self.latestFile), options: .atomic)
+        try AtomicFileWriter.write(Data((name + "\n").utf8), to: url.appendingPathComponent(Self.latestFile))
         let keep: Set<String> = [name, previous?.lastPathComponent ?? name]
         // Old checkpoints, and what an interrupted save left behind (its temporary directories are hidden and
         // named after `.partial-…`).

@@ -77,6 +77,6 @@ public struct SplitScores: Sendable {
                 text += "\(table.impressionIDs[index])\t\(id.rawValue)\t\(score)\n"
             }
         }
-        try Data(text.utf8).write(to: url, options: .atomic)
+        try AtomicFileWriter.write(Data(text.utf8), to: url)
     }
 }

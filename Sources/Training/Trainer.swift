@@ -246,6 +246,6 @@ public final class Trainer<Model: TrainableModel> {
 
     private func writeReport() throws {
         let page = TrainingReport.html(entries: try log.read())
-        try Data(page.utf8).write(to: reportURL, options: .atomic)
+        try AtomicFileWriter.write(Data(page.utf8), to: reportURL)
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Metrics
 
@@ -119,7 +120,7 @@ public struct TrainingLog {
         guard !entries.isEmpty else { return }
         let data = try Self.encode(entries)
         if !FileManager.default.fileExists(atPath: url.path) {
-            try data.write(to: url, options: .atomic)
+            try AtomicFileWriter.write(data, to: url)
             return
         }
         let handle = try FileHandle(forWritingTo: url)
@@ -131,7 +132,7 @@ public struct TrainingLog {
     /// Rewrites the log (atomically) without the entries after `step`, so a resumed run does not repeat steps.
     public func truncate(after step: Int) throws {
         let kept = try read().filter { $0.step <= step }
-        try Self.encode(kept).write(to: url, options: .atomic)
+        try AtomicFileWriter.write(Self.encode(kept), to: url)
     }
 
     static func encode(_ entries: [TrainingLogEntry]) throws -> Data {

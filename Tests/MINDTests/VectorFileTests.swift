@@ -62,7 +62,7 @@ struct VectorFileTests {
         let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("glove.txt")
-        try "a 0.5 1 2\nat home 0.25 -1 3\n. . . 1 1 1\nshort 1 2\n".write(to: url, atomically: true, encoding: .utf8)
+        try "a 0.5 1 2\nat home 0.25 -1 3\n. . . 1 1 1\nshort 1 2\n".write(to: url, atomically: false, encoding: .utf8)
         #expect(throws: MINDFormatError(file: url.path, line: 4, expected:
             "3 space-separated numbers after the word (the dimension of the first row), found 2")) {
             try WordVectors(contentsOf: url)

@@ -63,7 +63,7 @@ struct LeaderboardFileTests {
         ]
         for (text, kind) in cases {
             let url = directory.appendingPathComponent("file.txt")
-            try text.write(to: url, atomically: true, encoding: .utf8)
+            try text.write(to: url, atomically: false, encoding: .utf8)
             do {
                 _ = try LeaderboardFileReader(url: url, kind: kind).readAll()
                 Issue.record("accepted \(text.debugDescription)")
@@ -79,7 +79,7 @@ struct LeaderboardFileTests {
         let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("prediction.txt")
-        try "1 [2,1]\r\n2 [1,2]".write(to: url, atomically: true, encoding: .utf8)
+        try "1 [2,1]\r\n2 [1,2]".write(to: url, atomically: false, encoding: .utf8)
         #expect(try PredictionFile.read(from: url) == [LeaderboardLine(impressionID: 1, values: [2, 1]),
                                                        LeaderboardLine(impressionID: 2, values: [1, 2])])
     }
@@ -94,25 +94,25 @@ struct LeaderboardFileTests {
         // Impression 2: masked (its prediction line is consumed and ignored).
         // Impression 3: prediction file ended → all ranks 1 → AUC ½; ties by candidate order → click at rank 2,
         //               MRR ½, nDCG = (1/log2 3) / 1 = 0.6309297535714575.
-        try "1 [0,1,0,1]\n2 []\n3 [0,1]\n".write(to: truth, atomically: true, encoding: .utf8)
-        try "1 [1,2,3,4]\n2 [1,2]\n".write(to: prediction, atomically: true, encoding: .utf8)
+        try "1 [0,1,0,1]\n2 []\n3 [0,1]\n".write(to: truth, atomically: false, encoding: .utf8)
+        try "1 [1,2,3,4]\n2 [1,2]\n".write(to: prediction, atomically: false, encoding: .utf8)
         let summary = try LeaderboardScorer.score(prediction: prediction, truth: truth)
         #expect(summary.impressions == 2)
         #expect(summary.auc == (0.25 + 0.5) / 2)
         #expect(summary.mrr == (0.375 + 0.5) / 2)
         #expect(abs(summary.ndcg5 - (0.6509209298071326 + 0.6309297535714575) / 2) < 1e-15)
 
-        try "2 [1,2,3,4]\n".write(to: prediction, atomically: true, encoding: .utf8)
+        try "2 [1,2,3,4]\n".write(to: prediction, atomically: false, encoding: .utf8)
         #expect(throws: MetricsError.self) { try LeaderboardScorer.score(prediction: prediction, truth: truth) }
         do {
-            try "1 [1,2,3,4]\n2 [1,2]\n4 [1,2]\n".write(to: prediction, atomically: true, encoding: .utf8)
+            try "1 [1,2,3,4]\n2 [1,2]\n4 [1,2]\n".write(to: prediction, atomically: false, encoding: .utf8)
             _ = try LeaderboardScorer.score(prediction: prediction, truth: truth)
             Issue.record("accepted an inconsistent impression id")
         } catch let MetricsError.inconsistentImpression(file, line, _) {
             #expect(file == prediction.path)
             #expect(line == 3)
         }
-        try "1 [1,2,3]\n".write(to: prediction, atomically: true, encoding: .utf8)
+        try "1 [1,2,3]\n".write(to: prediction, atomically: false, encoding: .utf8)
         #expect(throws: MetricsError.self) { try LeaderboardScorer.score(prediction: prediction, truth: truth) }
     }
 }

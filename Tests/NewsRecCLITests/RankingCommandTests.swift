@@ -125,14 +125,14 @@ struct RankingCommandTests {
         #expect(result.err.contains("\(clicks.path):3:"))
         #expect(try store.recordedClickCount() == 1)
 
-        try "U3\tN10\t1574300000\nU4\tN999\t1574300001\n".write(to: clicks, atomically: true, encoding: .utf8)
+        try "U3\tN10\t1574300000\nU4\tN999\t1574300001\n".write(to: clicks, atomically: false, encoding: .utf8)
         result = newsrec(["click", "--db", setup.store, "--file", clicks.path])
         #expect(result.code == 1)
         #expect(result.err.contains("\(clicks.path):2: expected a news id of the store, found N999"))
         #expect(try store.recordedClickCount() == 1)
 
         try "U3\tN10\t1574300000\r\n\nU4\tN11\t11/21/2019 1:00:00 PM\n"
-            .write(to: clicks, atomically: true, encoding: .utf8)
+            .write(to: clicks, atomically: false, encoding: .utf8)
         result = newsrec(["click", "--db", setup.store, "--file", clicks.path, "--json"])
         #expect(result.out == "{\"recorded\": 2}\n")
         #expect(try store.history(of: UserID("U3"))?.suffix(2) == [NewsID("N9"), NewsID("N10")])

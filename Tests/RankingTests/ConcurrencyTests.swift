@@ -71,14 +71,14 @@ struct ConcurrencyTests {
         try NewsStore(path: file.path).ingest(split: .dev, news: data.news, impressions: data.impressions)
         let newsFile = file.directory.appendingPathComponent("news.tsv")
         let behaviorsFile = file.directory.appendingPathComponent("behaviors.tsv")
-        try MINDText.news(data.news).write(to: newsFile, atomically: true, encoding: .utf8)
-        try MINDText.behaviors(data.impressions).write(to: behaviorsFile, atomically: true, encoding: .utf8)
+        try MINDText.news(data.news).write(to: newsFile, atomically: false, encoding: .utf8)
+        try MINDText.behaviors(data.impressions).write(to: behaviorsFile, atomically: false, encoding: .utf8)
         let writers = 4, clicksPerFile = 25
         var processes: [Process] = []
         for writer in 0 ..< writers {
             let clicks = file.directory.appendingPathComponent("clicks\(writer).tsv")
             let lines = (0 ..< clicksPerFile).map { "U\(($0 + writer) % 12)\tN\(($0 * 7 + writer) % 60)\t\(SmallData.start + 20_000 + Int64($0))" }
-            try (lines.joined(separator: "\n") + "\n").write(to: clicks, atomically: true, encoding: .utf8)
+            try (lines.joined(separator: "\n") + "\n").write(to: clicks, atomically: false, encoding: .utf8)
             processes.append(try launch(binary, ["click", "--db", file.path, "--file", clicks.path]))
             processes.append(try launch(binary, ["click", "--db", file.path, "--user", "U\(writer)",
                                                  "--news-id", "N\(writer)", "--time", "\(SmallData.start + 30_000)"]))

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import MIND
 import Metrics
 import Testing
@@ -16,12 +17,22 @@ struct GeneratedDataset: Sendable {
                                                        wordDimension: 24)
         do {
             let directory = try TemporaryDirectory("SyntheticMINDTests-shared").url
+            // Shared by every test of the process: removed when the test process exits.
+            atexit { GeneratedDataset.removeShared() }
+            sharedDirectory.withLock { $0 = directory }
             let report = try SyntheticMINDGenerator(configuration: configuration).write(to: directory)
             return GeneratedDataset(directory: directory, report: report, configuration: configuration)
         } catch {
             fatalError("generation failed: \(error)")
         }
     }()
+
+    /// Where `shared` was generated, for its removal at exit.
+    static let sharedDirectory = Mutex<URL?>(nil)
+
+    static func removeShared() {
+        if let directory = sharedDirectory.withLock({ $0 }) { try? FileManager.default.removeItem(at: directory) }
+    }
 
     func url(_ path: String) -> URL { directory.appendingPathComponent(path) }
 

@@ -22,7 +22,7 @@ public struct TemporaryDirectory: Sendable {
     public func file(_ name: String, _ text: String) throws -> URL {
         let file = url.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: file, atomically: true, encoding: .utf8)
+        try text.write(to: file, atomically: false, encoding: .utf8)
         return file
     }
 
