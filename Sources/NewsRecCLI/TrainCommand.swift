@@ -196,20 +196,20 @@ enum StoreCorpus {
     static func load(store: NewsStore, vocabulary: Vocabulary? = nil, splits: [Split],
                      titleLength: Int = 30, historyLength: Int = 50, context: CommandContext) throws -> TrainingCorpus {
         var titles: [(NewsID, String)] = []
-        try store.forEachTitle { titles.append(($0, $1)) }
+        try store.withConnection { try $0.forEachTitle { titles.append(($0, $1)) } }
         guard !titles.isEmpty else {
-            throw TrainingDataError(source: store.database.path, expected: "ingested news (run newsrec ingest first)")
+            throw TrainingDataError(source: store.path, expected: "ingested news (run newsrec ingest first)")
         }
         let vocabulary = vocabulary ?? Vocabulary(buildingFrom: titles.lazy.map(\.1))
         var news = NewsTable(titleLength: titleLength)
         for (id, title) in titles { news.add(id, title: title, vocabulary: vocabulary) }
         titles = []
-        let present = Set(try store.splitsWithImpressions())
+        let present = Set(try store.withConnection { try $0.splitsWithImpressions() })
         var tables: [Split: ImpressionTable] = [:]
         for split in splits where present.contains(split) {
             var table = ImpressionTable(historyLength: historyLength)
             var unknownCandidates = 0
-            try store.forEachImpression(split: split) { impression in
+            try store.withConnection { try $0.forEachImpression(split: split) { impression in
                 // A candidate no news file defines is scored from an empty title rather than dropped, so that
                 // every impression keeps all its candidates (prediction files need a rank for each).
                 for candidate in impression.candidates where news.row(of: candidate.news) == nil {
@@ -217,7 +217,7 @@ enum StoreCorpus {
                     unknownCandidates += 1
                 }
                 try table.append(impression, news: news, source: "\(split.rawValue) impression")
-            }
+            } }
             if unknownCandidates > 0 {
                 context.log("\(split.rawValue): \(unknownCandidates) candidate news without a news row get an empty title")
             }

@@ -90,14 +90,14 @@ struct IngestCommandTests {
         let quiet = Capture()
         #expect(NewsRecCLI.run(["ingest", "--db", db, "--split", "dev", "--news", Files.sample("news.tsv"),
                                 "--behaviors", Files.sample("behaviors_train.tsv")], context: quiet.context()) == 0)
-        let before = try NewsStore(path: db).statistics()
+        let before = try NewsStore(path: db).read { try $0.statistics() }
 
         let failure = Capture()
         #expect(NewsRecCLI.run(["ingest", "--db", db, "--split", "dev", "--news", Files.sample("news.tsv"),
                                 "--behaviors", Files.bad("behaviors_label.tsv")], context: failure.context()) == 1)
         #expect(failure.err.contains("\(Files.bad("behaviors_label.tsv")):2: expected"))
         #expect(failure.out.isEmpty)
-        #expect(try NewsStore(path: db).statistics() == before)
+        #expect(try NewsStore(path: db).read { try $0.statistics() } == before)
 
         let skipping = Capture()
         #expect(NewsRecCLI.run(["ingest", "--db", db, "--split", "dev", "--news", Files.sample("news.tsv"),
@@ -105,7 +105,7 @@ struct IngestCommandTests {
                                context: skipping.context()) == 0)
         #expect(summaryValues(skipping.out)["skipped bad lines"] == 2)
         #expect(skipping.err.contains("skipped \(Files.bad("behaviors_label.tsv")):4: expected"))
-        let after = try NewsStore(path: db).statistics()
+        let after = try NewsStore(path: db).read { try $0.statistics() }
         #expect(after.splits.first?.impressions == 2)
     }
 

@@ -40,8 +40,8 @@ struct CommandTests {
         #expect(result.err.contains("embedded 40/40 news"))
         result = run(["embed", "--db", file.path, "--model", checkpoint.path, "--json"])
         #expect(result.out.contains("\"encoded\": 0, \"cached\": 40"))
-        let store = try RankingStore(path: file.path)
-        #expect(try store.model(id: id)?.config == (try String(contentsOf: checkpoint.appendingPathComponent("config.json"), encoding: .utf8)))
+        let store = try NewsStore(path: file.path)
+        #expect(try store.withConnection { try $0.model(id: id) }?.config == (try String(contentsOf: checkpoint.appendingPathComponent("config.json"), encoding: .utf8)))
         #expect(run(["embed", "--db", file.path + ".missing", "--model", checkpoint.path]).code == 64)
         #expect(run(["embed", "--db", file.path, "--model", file.directory.path]).code == 1)
     }
@@ -90,29 +90,29 @@ struct CommandTests {
     @Test("click appends to the history the ranker reads; a bad bulk file writes nothing and names file:line")
     func click() throws {
         let (file, checkpoint, _, _) = try setUp()
-        let store = try RankingStore(path: file.path)
-        let before = try #require(try store.history(of: UserID("U3")))
+        let store = try NewsStore(path: file.path)
+        let before = try #require(try store.withConnection { try $0.history(of: UserID("U3")) })
         var result = run(["click", "--db", file.path, "--user", "U3", "--news", "N9", "--time", "11/20/2019 9:00:00 AM"])
         #expect(result.code == 0, "\(result.err)")
-        #expect(try store.history(of: UserID("U3")) == before + [NewsID("N9")])
+        #expect(try store.withConnection { try $0.history(of: UserID("U3")) } == before + [NewsID("N9")])
 
         let clicks = file.directory.appendingPathComponent("clicks.tsv")
         try "U3\tN10\t1574300000\nU4\tN11\t1574300001\nU5\tN12\tyesterday\n".write(to: clicks, atomically: true, encoding: .utf8)
         result = run(["click", "--db", file.path, "--file", clicks.path])
         #expect(result.code == 1)
         #expect(result.err.contains("\(clicks.path):3:"))
-        #expect(try store.recordedClickCount() == 1)
+        #expect(try store.withConnection { try $0.recordedClickCount() } == 1)
 
         try "U3\tN10\t1574300000\nU4\tN999\t1574300001\n".write(to: clicks, atomically: true, encoding: .utf8)
         result = run(["click", "--db", file.path, "--file", clicks.path])
         #expect(result.code == 1)
         #expect(result.err.contains("\(clicks.path):2: expected a news id of the store, found N999"))
-        #expect(try store.recordedClickCount() == 1)
+        #expect(try store.withConnection { try $0.recordedClickCount() } == 1)
 
         try "U3\tN10\t1574300000\r\n\nU4\tN11\t11/21/2019 1:00:00 PM\n".write(to: clicks, atomically: true, encoding: .utf8)
         result = run(["click", "--db", file.path, "--file", clicks.path, "--json"])
         #expect(result.out == "{\"recorded\": 2}\n")
-        #expect(try store.history(of: UserID("U3"))?.suffix(2) == [NewsID("N9"), NewsID("N10")])
+        #expect(try store.withConnection { try $0.history(of: UserID("U3")) }?.suffix(2) == [NewsID("N9"), NewsID("N10")])
 
         // The next rank for U3 sees the new history (the user vector is recomputed).
         let ranker = try Ranker(storePath: file.path, checkpoint: checkpoint)

@@ -105,9 +105,9 @@ struct DatabaseTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try NewsStore(path: directory.path("p.sqlite"))
-        #expect(try store.database.scalarInt("PRAGMA page_size") == 8192)
-        #expect(try store.database.scalarString("PRAGMA journal_mode") == "wal")
-        #expect(try store.database.scalarInt("PRAGMA busy_timeout") == 5000)
+        #expect(try store.withConnection { try $0.scalarInt("PRAGMA page_size") } == 8192)
+        #expect(try store.withConnection { try $0.scalarString("PRAGMA journal_mode") } == "wal")
+        #expect(try store.withConnection { try $0.scalarInt("PRAGMA busy_timeout") } == 5000)
         #expect(try store.schemaVersion() == Migration.bundled().count)
     }
 }

@@ -16,21 +16,21 @@ struct MigrationTests {
     /// Schema version 1 alone (the bundled files without the later steps), for upgrade tests.
     static func version1() throws -> [Migration] { try Migration.bundled().filter { $0.version == 1 } }
 
-    @Test("the bundled schema files are 001_…, 002_… and create version 2 with the expected tables and indexes")
+    @Test("the bundled schema files are 001_…, 002_…, 003_… and create version 3 with the expected tables and indexes")
     func bundled() throws {
         let migrations = try Migration.bundled()
-        #expect(migrations.map(\.version) == [1, 2])
-        #expect(migrations.map(\.name) == ["001_initial.sql", "002_ranking.sql"])
+        #expect(migrations.map(\.version) == [1, 2, 3])
+        #expect(migrations.map(\.name) == ["001_initial.sql", "002_ranking.sql", "003_title_changes.sql"])
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try NewsStore(path: directory.path("s.sqlite"))
-        #expect(try store.schemaVersion() == 2)
-        let names = try store.database.rows(
-            "SELECT name FROM sqlite_schema WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        #expect(try store.schemaVersion() == 3)
+        let names = try store.withConnection { try $0.rows(
+            "SELECT name FROM sqlite_schema WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name") }
         #expect(names.map { $0[0] } == [
             "candidates", "clicks", "clicks_by_time", "impressions", "impressions_by_time", "impressions_by_user_time",
             "ingest_runs", "models", "news", "news_entities", "news_entities_by_wikidata_id", "news_references",
-            "news_vectors", "split_news", "user_histories", "user_vectors",
+            "news_title_changes", "news_vectors", "split_news", "user_histories", "user_vectors",
         ].map(SQLValue.text))
     }
 
@@ -49,9 +49,9 @@ struct MigrationTests {
         }
         let store = try NewsStore(path: path, migrations: v1 + [Self.version2])
         #expect(try store.schemaVersion() == 2)
-        #expect(try store.database.rows("SELECT id, title_length FROM news") == [[.text("N1"), .integer(5)]])
-        #expect(try store.article(NewsID("N1"))?.title == "Hello")
-        #expect(try store.database.scalarInt("SELECT count(*) FROM news_vectors") == 0)
+        #expect(try store.withConnection { try $0.rows("SELECT id, title_length FROM news") } == [[.text("N1"), .integer(5)]])
+        #expect(try store.withConnection { try $0.article(NewsID("N1")) }?.title == "Hello")
+        #expect(try store.withConnection { try $0.scalarInt("SELECT count(*) FROM news_vectors") } == 0)
         // Opening again with the same migrations changes nothing.
         let again = try NewsStore(path: path, migrations: v1 + [Self.version2])
         #expect(try again.schemaVersion() == 2)

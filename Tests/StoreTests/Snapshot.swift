@@ -17,3 +17,8 @@ func snapshot(_ database: Database, includingRuns: Bool = false) throws -> [Stri
     }
     return result
 }
+
+/// `snapshot` of the store file, read on one of its connections.
+func snapshot(_ store: NewsStore, includingRuns: Bool = false) throws -> [String: [[SQLValue]]] {
+    try store.read { try snapshot($0, includingRuns: includingRuns) }
+}
