@@ -109,6 +109,37 @@ struct IngestCommandTests {
         #expect(after.splits.first?.impressions == 2)
     }
 
+    @Test("an ingest that changes titles says how many and shows them, in the table and in JSON")
+    func changedTitles() throws {
+        let directory = try TemporaryDirectory("IngestCommandTests")
+        defer { directory.remove() }
+        let db = directory.path("c.sqlite")
+        #expect(NewsRecCLI.run(["ingest", "--db", db, "--split", "train", "--news", Files.sample("news.tsv")],
+                               context: Capture().context()) == 0)
+        var lines = try String(contentsOfFile: Files.sample("news.tsv"), encoding: .utf8)
+            .split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        let (id, oldTitle) = (lines[0][0], lines[0][3])
+        lines[0][3] = "A brand new title"
+        let changed = try directory.file("news.tsv", lines.map { $0.joined(separator: "\t") + "\n" }.joined())
+
+        let table = Capture()
+        #expect(NewsRecCLI.run(["ingest", "--db", db, "--split", "train", "--news", changed.path],
+                               context: table.context()) == 0)
+        #expect(table.out.contains("changed news      1"))
+        #expect(table.out.contains("    \(id): \"\(oldTitle)\" → \"A brand new title\""))
+
+        let json = Capture()
+        lines[0][3] = "Yet another title"
+        let again = try directory.file("news2.tsv", lines.map { $0.joined(separator: "\t") + "\n" }.joined())
+        #expect(NewsRecCLI.run(["ingest", "--db", db, "--split", "train", "--news", again.path, "--json"],
+                               context: json.context()) == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        #expect(object["changed_news"] as? Int == 1)
+        #expect(object["retitled_news"] as? Int == 1)
+        let changes = try #require(object["title_changes"] as? [[String: String]])
+        #expect(changes == [["news": id, "old_title": "A brand new title", "new_title": "Yet another title"]])
+    }
+
     @Test("usage mistakes exit 64; stats on a missing file fails without creating it")
     func usage() throws {
         let capture = Capture()
