@@ -38,20 +38,11 @@ extension Database {
         try scalarInt(SQL.countImpressions, [.text(split.rawValue)]) ?? 0
     }
 
-    /// The impression at the current row of `statement` (columns: id, user, time, history) with its candidates.
+    /// The impression at the current row of `statement` (columns: id, user, time, history, candidate list).
     private func readImpression(_ statement: Statement, split: Split) throws -> Impression {
         let id = statement.int(0)
-        let candidates = try withStatement(SQL.selectCandidates) { candidates in
-            try candidates.bind(split.rawValue, at: 1)
-            try candidates.bind(id, at: 2)
-            var list: [Candidate] = []
-            while try candidates.step() {
-                list.append(Candidate(news: NewsID(candidates.string(0)),
-                                      clicked: candidates.isNull(1) ? nil : candidates.int(1) == 1))
-            }
-            return list
-        }
         return Impression(id: id, user: UserID(statement.string(1)), time: statement.int64(2),
-                          history: Self.splitHistory(statement.string(3)), candidates: candidates)
+                          history: Self.splitHistory(statement.string(3)),
+                          candidates: try CandidateList.decode(statement.string(4), key: "\(split.rawValue) \(id)"))
     }
 }

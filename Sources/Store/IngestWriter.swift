@@ -9,7 +9,9 @@ final class IngestWriter {
     private let split: Split
     private let keptBadLines: Int
     private let articles: ArticleWriter
-    private let insertSplitNews, insertImpression, insertCandidate: Statement
+    private let insertSplitNews: Statement
+    /// Prepared by `replaceBehaviors` (a news-only ingest needs no impression table of the current schema).
+    private var insertImpression: Statement?
     private var references: [String: ReferenceCounts] = [:]
     private var newsRows = 0, impressions = 0, candidates = 0, skippedLines = 0
     private var badLines: [MINDFormatError] = []
@@ -21,12 +23,8 @@ final class IngestWriter {
         self.keptBadLines = keptBadLines
         articles = ArticleWriter(database: database)
         insertSplitNews = try database.prepare(SQL.insertSplitNews)
-        insertImpression = try database.prepare(SQL.insertImpression)
-        insertCandidate = try database.prepare(SQL.insertCandidate)
-        // Parameter 1 is the split in these statements; bindings survive reset.
+        // Parameter 1 is the split; bindings survive reset.
         try insertSplitNews.bind(split.rawValue, at: 1)
-        try insertImpression.bind(split.rawValue, at: 1)
-        try insertCandidate.bind(split.rawValue, at: 1)
     }
 
     // MARK: - Files
@@ -72,13 +70,17 @@ final class IngestWriter {
         try database.execute(SQL.deleteSplitNews, [.text(split.rawValue)])
     }
 
-    /// Deletes the split's impressions, candidates and news references before its behaviors are written again.
+    /// Deletes the split's impressions (with their candidates) and news references before its behaviors are
+    /// written again.
     func replaceBehaviors() throws {
-        for sql in [SQL.deleteImpressions, SQL.deleteCandidates, SQL.deleteReferences] {
+        for sql in [SQL.deleteImpressions, SQL.deleteReferences] {
             try database.execute(sql, [.text(split.rawValue)])
         }
         references.removeAll(keepingCapacity: true)
         wroteBehaviors = true
+        let insert = try database.prepare(SQL.insertImpression)
+        try insert.bind(split.rawValue, at: 1)
+        insertImpression = insert
     }
 
     /// Upserts one article (noting title changes) and marks it as defined by the split's news file.
@@ -89,8 +91,10 @@ final class IngestWriter {
         newsRows += 1
     }
 
-    /// Writes one impression and its candidates. A repeated ImpressionID throws `MINDFormatError` at `line`.
+    /// Writes one impression with its packed candidates. A repeated ImpressionID throws `MINDFormatError` at
+    /// `line`.
     func add(_ impression: Impression, file: String, line: Int) throws {
+        guard let insertImpression else { preconditionFailure("replaceBehaviors() comes before the impressions") }
         let labelled = impression.candidates.allSatisfy { $0.clicked != nil }
         let clicks = impression.candidates.reduce(0) { $0 + ($1.clicked == true ? 1 : 0) }
         try insertImpression.bind(impression.id, at: 2)
@@ -99,21 +103,14 @@ final class IngestWriter {
         try insertImpression.bind(impression.history.map(\.rawValue).joined(separator: " "), at: 5)
         try insertImpression.bind(impression.candidates.count, at: 6)
         if labelled { try insertImpression.bind(clicks, at: 7) } else { try insertImpression.bindNull(at: 7) }
+        try insertImpression.bind(CandidateList.encode(impression.candidates), at: 8)
         do {
             try insertImpression.run()
         } catch let StoreError.sqlite(code, _, _) where code & 0xff == 19 {  // SQLITE_CONSTRAINT
             throw MINDFormatError(file: file, line: line,
                                   expected: "a unique ImpressionID, but \(impression.id) appears on an earlier line")
         }
-        try insertCandidate.bind(impression.id, at: 2)
-        for (position, candidate) in impression.candidates.enumerated() {
-            try insertCandidate.bind(position, at: 3)
-            try insertCandidate.bind(candidate.news.rawValue, at: 4)
-            switch candidate.clicked {
-            case .some(let clicked): try insertCandidate.bind(clicked ? 1 : 0, at: 5)
-            case .none: try insertCandidate.bindNull(at: 5)
-            }
-            try insertCandidate.run()
+        for candidate in impression.candidates {
             references[candidate.news.rawValue, default: ReferenceCounts()].impressions += 1
             if candidate.clicked == true { references[candidate.news.rawValue, default: ReferenceCounts()].clicks += 1 }
         }

@@ -47,15 +47,13 @@ enum SQL {
 
     /// ?1 split, ?2 impression id.
     static let selectImpression = """
-        SELECT impression_id, user, time, history FROM impressions WHERE split = ?1 AND impression_id = ?2
+        SELECT impression_id, user, time, history, candidate_list FROM impressions
+        WHERE split = ?1 AND impression_id = ?2
         """
     /// ?1 split.
     static let selectImpressions = """
-        SELECT impression_id, user, time, history FROM impressions WHERE split = ?1 ORDER BY impression_id
-        """
-    /// ?1 split, ?2 impression id.
-    static let selectCandidates = """
-        SELECT news, label FROM candidates WHERE split = ?1 AND impression_id = ?2 ORDER BY position
+        SELECT impression_id, user, time, history, candidate_list FROM impressions
+        WHERE split = ?1 ORDER BY impression_id
         """
     static let selectSplits = "SELECT DISTINCT split FROM impressions"
     /// ?1 split.
@@ -66,14 +64,11 @@ enum SQL {
     static let deleteSplitNews = "DELETE FROM split_news WHERE split = ?1"
     static let insertSplitNews = "INSERT OR IGNORE INTO split_news (split, news) VALUES (?1, ?2)"
     static let deleteImpressions = "DELETE FROM impressions WHERE split = ?1"
-    static let deleteCandidates = "DELETE FROM candidates WHERE split = ?1"
     static let deleteReferences = "DELETE FROM news_references WHERE split = ?1"
+    /// ?8 the packed candidates (`CandidateList`).
     static let insertImpression = """
-        INSERT INTO impressions (split, impression_id, user, time, history, candidates, clicks)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-        """
-    static let insertCandidate = """
-        INSERT INTO candidates (split, impression_id, position, news, label) VALUES (?1, ?2, ?3, ?4, ?5)
+        INSERT INTO impressions (split, impression_id, user, time, history, candidates, clicks, candidate_list)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
         """
     static let insertReference = """
         INSERT INTO news_references (split, news, history_count, impression_count, click_count)
@@ -138,24 +133,10 @@ enum SQL {
         SELECT coalesce((SELECT max(time) FROM impressions), (SELECT max(time) FROM clicks))
         """
     static let latestImpressionTime = "SELECT max(time) FROM impressions"
-    /// ?1 time.
-    static let selectFreshNews = """
-        SELECT DISTINCT c.news FROM impressions AS i
-        JOIN candidates AS c ON c.split = i.split AND c.impression_id = i.impression_id
-        WHERE i.time >= ?1
-        ORDER BY c.news
-        """
-    /// Clicks at or after ?1: clicked candidates of impressions plus recorded clicks, counted per news.
-    static let selectPopularity = """
-        SELECT news, count(*) AS n FROM (
-            SELECT c.news AS news FROM impressions AS i
-            JOIN candidates AS c ON c.split = i.split AND c.impression_id = i.impression_id
-            WHERE i.time >= ?1 AND c.label = 1
-            UNION ALL
-            SELECT news FROM clicks WHERE time >= ?1)
-        GROUP BY news
-        ORDER BY n DESC, news
-        """
+    /// ?1 time: the packed candidates of the impressions at or after it (index `impressions_by_time`).
+    static let selectCandidateListsSince = "SELECT candidate_list FROM impressions WHERE time >= ?1"
+    /// ?1 time: recorded clicks at or after it, per news (index `clicks_by_time`).
+    static let countClicksSince = "SELECT news, count(*) FROM clicks WHERE time >= ?1 GROUP BY news"
 
     // MARK: - Embedding cache (`Database+EmbeddingCache.swift`, `Schema/002_ranking.sql`)
 
