@@ -1,0 +1,48 @@
+import Foundation
+import MIND
+import Testing
+@testable import Store
+import TestSupport
+
+@Suite("Packed corpus")
+struct PackedCorpusTests {
+    @Test("packed rows name the same news, users, times and labels as the impressions, in id order")
+    func matchesImpressions() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try NewsStore(path: directory.path("p.sqlite"))
+        try store.ingest(split: .dev, news: IngestTests.articles, impressions: IngestTests.impressions)
+        try store.ingest(split: .train, newsFile: Fixtures.sample("news.tsv"),
+                         behaviorsFile: Fixtures.sample("behaviors_train.tsv"))
+        try store.ingest(split: .test, newsFile: Fixtures.sample("news.tsv"),
+                         behaviorsFile: Fixtures.sample("behaviors_test.tsv"))
+        let corpus = try store.read { try $0.packedCorpus(splits: [.train, .dev, .test]) }
+
+        var titles: [(NewsID, String)] = []
+        try store.withConnection { try $0.forEachTitle { titles.append(($0, $1)) } }
+        #expect(Array(corpus.newsIDs.prefix(corpus.titles.count)) == titles.map(\.0))
+        #expect(corpus.titles == titles.map(\.1))
+        #expect(Set(corpus.newsIDs).count == corpus.newsIDs.count)
+        #expect(corpus.newsIDs.dropFirst(corpus.titles.count).sorted { $0.rawValue < $1.rawValue }
+                == [NewsID("N8"), NewsID("N9")])
+
+        for split in [Split.train, .dev, .test] {
+            let rows = try #require(corpus.splits[split])
+            var impressions: [Impression] = []
+            try store.withConnection { try $0.forEachImpression(split: split) { impressions.append($0) } }
+            #expect(rows.count == impressions.count)
+            for (row, impression) in impressions.enumerated() {
+                #expect(rows.impressionIDs[row] == impression.id)
+                #expect(corpus.userIDs[Int(rows.users[row])] == impression.user)
+                #expect(rows.times[row] == impression.time)
+                let history = rows.history[rows.historyOffsets[row] ..< rows.historyOffsets[row + 1]]
+                #expect(history.map { corpus.newsIDs[Int($0)] } == impression.history)
+                let range = rows.candidateOffsets[row] ..< rows.candidateOffsets[row + 1]
+                #expect(rows.candidates[range].map { corpus.newsIDs[Int($0)] } == impression.candidates.map(\.news))
+                #expect(rows.labels[range].map { $0 < 0 ? nil : $0 == 1 } == impression.candidates.map(\.clicked))
+            }
+        }
+        #expect(try store.read { try $0.packedCorpus(splits: [.train]) }.splits.keys.sorted { $0.rawValue < $1.rawValue }
+                == [.train])
+    }
+}
