@@ -6,18 +6,23 @@ import MIND
 enum CandidateList {
     /// The column text of `candidates` (`""` when there are none).
     static func encode(_ candidates: [Candidate]) -> String {
-        var text = ""
-        text.reserveCapacity(candidates.count * 10)
+        var bytes: [UInt8] = []
+        append(candidates, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the column text of `candidates` to `bytes` (UTF-8).
+    static func append(_ candidates: [Candidate], to bytes: inout [UInt8]) {
         for (index, candidate) in candidates.enumerated() {
-            if index > 0 { text += " " }
-            text += candidate.news.rawValue
+            if index > 0 { bytes.append(UInt8(ascii: " ")) }
+            bytes.append(contentsOf: candidate.news.rawValue.utf8)
+            bytes.append(UInt8(ascii: "-"))
             switch candidate.clicked {
-            case .some(true): text += "-1"
-            case .some(false): text += "-0"
-            case .none: text += "-?"
+            case .some(true): bytes.append(UInt8(ascii: "1"))
+            case .some(false): bytes.append(UInt8(ascii: "0"))
+            case .none: bytes.append(UInt8(ascii: "?"))
             }
         }
-        return text
     }
 
     /// The candidates of a column value.

@@ -12,7 +12,11 @@ final class IngestWriter {
     private let insertSplitNews: Statement
     /// Prepared by `replaceBehaviors` (a news-only ingest needs no impression table of the current schema).
     private var insertImpression: Statement?
-    private var references: [String: ReferenceCounts] = [:]
+    /// News mentioned by the behaviors so far, and their counts by interned index.
+    private var referenced = ByteInterner()
+    private var references: [ReferenceCounts] = []
+    /// Reused for the history and candidate-list columns of each impression.
+    private var historyText: [UInt8] = [], candidateText: [UInt8] = []
     private var newsRows = 0, impressions = 0, candidates = 0, skippedLines = 0
     private var badLines: [MINDFormatError] = []
     private var wroteBehaviors = false
@@ -47,6 +51,7 @@ final class IngestWriter {
     /// Reads `behaviors.tsv`, replacing the split's impressions.
     func readBehaviors(_ url: URL, options: IngestOptions, progress: ((IngestProgress) -> Void)?) throws {
         try replaceBehaviors()
+        let path = url.path
         var meter = ProgressMeter(file: url.path, interval: options.progressInterval, report: progress)
         try BehaviorsReader(url: url).forEach(onBadLine: { error in
             guard options.skipBadLines else { throw error }
@@ -54,7 +59,7 @@ final class IngestWriter {
             meter.tick(line: error.line)
         }) { line, impression in
             do {
-                try add(impression, file: url.path, line: line)
+                try add(impression, file: path, line: line)
             } catch let error as MINDFormatError where options.skipBadLines {
                 skip(error)
             }
@@ -76,6 +81,7 @@ final class IngestWriter {
         for sql in [SQL.deleteImpressions, SQL.deleteReferences] {
             try database.execute(sql, [.text(split.rawValue)])
         }
+        referenced = ByteInterner()
         references.removeAll(keepingCapacity: true)
         wroteBehaviors = true
         let insert = try database.prepare(SQL.insertImpression)
@@ -100,10 +106,17 @@ final class IngestWriter {
         try insertImpression.bind(impression.id, at: 2)
         try insertImpression.bind(impression.user.rawValue, at: 3)
         try insertImpression.bind(impression.time, at: 4)
-        try insertImpression.bind(impression.history.map(\.rawValue).joined(separator: " "), at: 5)
+        historyText.removeAll(keepingCapacity: true)
+        for (index, news) in impression.history.enumerated() {
+            if index > 0 { historyText.append(UInt8(ascii: " ")) }
+            historyText.append(contentsOf: news.rawValue.utf8)
+        }
+        try insertImpression.bind(utf8: historyText, at: 5)
         try insertImpression.bind(impression.candidates.count, at: 6)
         if labelled { try insertImpression.bind(clicks, at: 7) } else { try insertImpression.bindNull(at: 7) }
-        try insertImpression.bind(CandidateList.encode(impression.candidates), at: 8)
+        candidateText.removeAll(keepingCapacity: true)
+        CandidateList.append(impression.candidates, to: &candidateText)
+        try insertImpression.bind(utf8: candidateText, at: 8)
         do {
             try insertImpression.run()
         } catch let StoreError.sqlite(code, _, _) where code & 0xff == 19 {  // SQLITE_CONSTRAINT
@@ -111,12 +124,20 @@ final class IngestWriter {
                                   expected: "a unique ImpressionID, but \(impression.id) appears on an earlier line")
         }
         for candidate in impression.candidates {
-            references[candidate.news.rawValue, default: ReferenceCounts()].impressions += 1
-            if candidate.clicked == true { references[candidate.news.rawValue, default: ReferenceCounts()].clicks += 1 }
+            let index = reference(candidate.news)
+            references[index].impressions += 1
+            if candidate.clicked == true { references[index].clicks += 1 }
         }
-        for news in impression.history { references[news.rawValue, default: ReferenceCounts()].history += 1 }
+        for news in impression.history { references[reference(news)].history += 1 }
         impressions += 1
         candidates += impression.candidates.count
+    }
+
+    /// The index of `news` in `references`, adding a zero count when new.
+    private func reference(_ news: NewsID) -> Int {
+        let index = Int(referenced.intern(news.rawValue))
+        if index == references.count { references.append(ReferenceCounts()) }
+        return index
     }
 
     func skip(_ error: MINDFormatError) {
@@ -148,8 +169,10 @@ final class IngestWriter {
     private func writeReferences() throws {
         let insertReference = try database.prepare(SQL.insertReference)
         try insertReference.bind(split.rawValue, at: 1)
-        for (news, counts) in references.sorted(by: { $0.key < $1.key }) {
-            try insertReference.bind(news, at: 2)
+        let ids = referenced.strings()
+        for index in ids.indices.sorted(by: { ids[$0] < ids[$1] }) {
+            let counts = references[index]
+            try insertReference.bind(ids[index], at: 2)
             try insertReference.bind(counts.history, at: 3)
             try insertReference.bind(counts.impressions, at: 4)
             try insertReference.bind(counts.clicks, at: 5)

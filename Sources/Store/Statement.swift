@@ -45,6 +45,17 @@ public final class Statement {
         try check(code, "bind")
     }
 
+    /// Binds UTF-8 bytes as text to parameter `index` (1-based); SQLite copies them.
+    public func bind(utf8 bytes: [UInt8], at index: Int32) throws {
+        let code = bytes.withUnsafeBytes { raw in
+            // Empty text still needs a non-null pointer, or SQLite stores NULL.
+            let start = (raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
+            return sqlite3_bind_text64(handle, index, start, sqlite3_uint64(raw.count), newsrec_sqlite_transient(),
+                                       UInt8(SQLITE_UTF8))
+        }
+        try check(code, "bind")
+    }
+
     /// Binds a blob to parameter `index` (1-based); SQLite copies the bytes.
     public func bind(blob value: [UInt8], at index: Int32) throws {
         try value.withUnsafeBytes { try bind(bytes: $0, at: index) }

@@ -46,3 +46,24 @@ struct PackedCorpusTests {
                 == [.train])
     }
 }
+
+/// `NEWSREC_BENCH_STORE=/path/store.sqlite swift test -c release --filter PackedCorpusBenchmark`: times the bulk read
+/// of the train and dev splits of an existing store (skipped without the variable).
+@Suite("Packed corpus benchmark")
+struct PackedCorpusBenchmark {
+    static let path = ProcessInfo.processInfo.environment["NEWSREC_BENCH_STORE"]
+
+    @Test("packedCorpus(splits: [.train, .dev]) on NEWSREC_BENCH_STORE", .enabled(if: path != nil))
+    func timing() throws {
+        let store = try NewsStore(path: try #require(Self.path), create: false)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let corpus = try store.read { try $0.packedCorpus(splits: [.train, .dev]) }
+        let elapsed = clock.now - start
+        let rows = corpus.splits.values
+        print("packedCorpus: \(elapsed) for \(corpus.newsIDs.count) news, \(corpus.userIDs.count) users, "
+              + "\(rows.map(\.count).reduce(0, +)) impressions, \(rows.map(\.candidates.count).reduce(0, +)) "
+              + "candidates, \(rows.map(\.history.count).reduce(0, +)) history entries")
+        #expect(corpus.titles.count > 0)
+    }
+}
