@@ -75,13 +75,16 @@ enum SQL {
         VALUES (?1, ?2, ?3, ?4, ?5)
         """
     static let deleteUserHistories = "DELETE FROM user_histories"
+    /// Each user's latest impression by (time, split, impression_id), ranked over the covering index
+    /// `impressions_by_user_time`; only the winners' rows are read.
     static let rebuildUserHistories = """
         INSERT INTO user_histories (user, split, impression_id, time, history)
-        SELECT user, split, impression_id, time, history FROM (
-            SELECT user, split, impression_id, time, history,
+        SELECT i.user, i.split, i.impression_id, i.time, i.history FROM (
+            SELECT split, impression_id,
                    row_number() OVER (PARTITION BY user ORDER BY time DESC, split DESC, impression_id DESC) AS rank
-            FROM impressions)
-        WHERE rank = 1
+            FROM impressions) AS latest
+        JOIN impressions AS i ON i.split = latest.split AND i.impression_id = latest.impression_id
+        WHERE latest.rank = 1
         """
     /// ?1 split → unknown ids, of which in histories, of which as candidates.
     static let unknownNews = """
