@@ -1,5 +1,4 @@
 import Basics
-import Foundation
 
 /// Interns byte strings (news and user ids) as dense Int32 indices, in order of first appearance: an open-addressing
 /// table over one byte arena, so a lookup hashes and compares bytes without creating a `String`.
@@ -7,8 +6,9 @@ struct ByteInterner {
     private var bytes: [UInt8] = []
     private var starts: [Int] = [0]
     private var hashes: [UInt64] = []
-    /// Slot → index + 1 (0 = empty); the capacity is a power of two, at most half full.
-    private var slots = [Int32](repeating: 0, count: 1 << 12)
+    /// Slot → (upper 32 bits of the hash) << 32 | (index + 1); 0 = empty. The capacity is a power of two, at most
+    /// half full, so probes are short and a probe compares bytes only when the hash tags agree.
+    private var slots = [UInt64](repeating: 0, count: 1 << 12)
 
     var count: Int { starts.count - 1 }
 
@@ -17,18 +17,30 @@ struct ByteInterner {
         var hasher = FNV1a64()
         hasher.combine(key)
         let hash = hasher.value
+        let tag = hash >> 32
         let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while slots[slot] != 0 {
-            let index = Int(slots[slot] - 1)
-            if hashes[index] == hash && matches(index, key) { return Int32(index) }
-            slot = (slot + 1) & mask
+        var slot = Self.slot(of: hash, mask: mask)
+        let found: Int32? = slots.withUnsafeBufferPointer { table in
+            bytes.withUnsafeBufferPointer { arena in
+                starts.withUnsafeBufferPointer { starts in
+                    while true {
+                        let entry = table[slot]
+                        if entry == 0 { return nil }
+                        if entry >> 32 == tag {
+                            let index = Int(truncatingIfNeeded: entry & 0xffff_ffff) - 1
+                            if Self.equal(arena, from: starts[index], to: starts[index + 1], key) { return Int32(index) }
+                        }
+                        slot = (slot + 1) & mask
+                    }
+                }
+            }
         }
+        if let found { return found }
         let index = count
         bytes.append(contentsOf: key)
         starts.append(bytes.count)
         hashes.append(hash)
-        slots[slot] = Int32(index + 1)
+        slots[slot] = tag << 32 | UInt64(index + 1)
         if count * 2 > slots.count { grow() }
         return Int32(index)
     }
@@ -44,21 +56,31 @@ struct ByteInterner {
         (0 ..< count).map { String(decoding: bytes[starts[$0] ..< starts[$0 + 1]], as: UTF8.self) }
     }
 
-    private func matches(_ index: Int, _ key: UnsafeRawBufferPointer) -> Bool {
-        let start = starts[index], length = starts[index + 1] - start
-        guard length == key.count else { return false }
-        return bytes.withUnsafeBytes { stored in
-            length == 0 || memcmp(stored.baseAddress! + start, key.baseAddress!, length) == 0
+    /// A slot for `hash`: its bits mixed (FNV-1a's low bits alone cluster for short keys), masked.
+    private static func slot(of hash: UInt64, mask: Int) -> Int {
+        let mixed = (hash ^ (hash >> 31)) &* 0x9e37_79b9_7f4a_7c15
+        return Int(truncatingIfNeeded: mixed >> 20) & mask
+    }
+
+    /// Whether `arena[start ..< end]` holds the bytes of `key` (ids are short: a plain loop beats a memcmp call).
+    private static func equal(_ arena: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int,
+                              _ key: UnsafeRawBufferPointer) -> Bool {
+        guard end - start == key.count else { return false }
+        var offset = 0
+        while offset < key.count {
+            if arena[start + offset] != key[offset] { return false }
+            offset += 1
         }
+        return true
     }
 
     private mutating func grow() {
-        slots = [Int32](repeating: 0, count: slots.count * 2)
+        slots = [UInt64](repeating: 0, count: slots.count * 2)
         let mask = slots.count - 1
         for index in 0 ..< count {
-            var slot = Int(truncatingIfNeeded: hashes[index]) & mask
+            var slot = Self.slot(of: hashes[index], mask: mask)
             while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(index + 1)
+            slots[slot] = (hashes[index] >> 32) << 32 | UInt64(index + 1)
         }
     }
 
