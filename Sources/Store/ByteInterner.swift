@@ -3,12 +3,18 @@ import Basics
 /// Interns byte strings (news and user ids) as dense Int32 indices, in order of first appearance: an open-addressing
 /// table over one byte arena, so a lookup hashes and compares bytes without creating a `String`.
 struct ByteInterner {
+    /// One slot of the table: the key's first 8 bytes, and (hash tag << 40 | min(length, 255) << 32 | index + 1),
+    /// 0 when empty. Keys of at most 8 bytes (news and user ids) are compared in the slot alone.
+    private struct Slot {
+        var prefix: UInt64 = 0
+        var meta: UInt64 = 0
+    }
+
     private var bytes: [UInt8] = []
     private var starts: [Int] = [0]
     private var hashes: [UInt64] = []
-    /// Slot → (upper 32 bits of the hash) << 32 | (index + 1); 0 = empty. The capacity is a power of two, at most
-    /// half full, so probes are short and a probe compares bytes only when the hash tags agree.
-    private var slots = [UInt64](repeating: 0, count: 1 << 12)
+    /// Power-of-two capacity, at most half full.
+    private var slots = [Slot](repeating: Slot(), count: 1 << 12)
 
     var count: Int { starts.count - 1 }
 
@@ -17,22 +23,19 @@ struct ByteInterner {
         var hasher = FNV1a64()
         hasher.combine(key)
         let hash = hasher.value
-        let tag = hash >> 32
+        let prefix = Self.prefix(key)
+        let identity = (hash >> 40) << 8 | UInt64(min(key.count, 255))
         let mask = slots.count - 1
         var slot = Self.slot(of: hash, mask: mask)
         let found: Int32? = slots.withUnsafeBufferPointer { table in
-            bytes.withUnsafeBufferPointer { arena in
-                starts.withUnsafeBufferPointer { starts in
-                    while true {
-                        let entry = table[slot]
-                        if entry == 0 { return nil }
-                        if entry >> 32 == tag {
-                            let index = Int(truncatingIfNeeded: entry & 0xffff_ffff) - 1
-                            if Self.equal(arena, from: starts[index], to: starts[index + 1], key) { return Int32(index) }
-                        }
-                        slot = (slot + 1) & mask
-                    }
+            while true {
+                let entry = table[slot]
+                if entry.meta == 0 { return nil }
+                if entry.meta >> 32 == identity && entry.prefix == prefix {
+                    let index = Int(truncatingIfNeeded: entry.meta & 0xffff_ffff) - 1
+                    if key.count <= 8 || equal(index, key) { return Int32(index) }
                 }
+                slot = (slot + 1) & mask
             }
         }
         if let found { return found }
@@ -40,7 +43,7 @@ struct ByteInterner {
         bytes.append(contentsOf: key)
         starts.append(bytes.count)
         hashes.append(hash)
-        slots[slot] = tag << 32 | UInt64(index + 1)
+        slots[slot] = Slot(prefix: prefix, meta: identity << 32 | UInt64(index + 1))
         if count * 2 > slots.count { grow() }
         return Int32(index)
     }
@@ -62,25 +65,36 @@ struct ByteInterner {
         return Int(truncatingIfNeeded: mixed >> 20) & mask
     }
 
-    /// Whether `arena[start ..< end]` holds the bytes of `key` (ids are short: a plain loop beats a memcmp call).
-    private static func equal(_ arena: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int,
-                              _ key: UnsafeRawBufferPointer) -> Bool {
-        guard end - start == key.count else { return false }
-        var offset = 0
-        while offset < key.count {
-            if arena[start + offset] != key[offset] { return false }
-            offset += 1
+    /// The first 8 bytes of `key` (zero-padded) as one integer.
+    private static func prefix(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        var value: UInt64 = 0
+        for offset in 0 ..< min(key.count, 8) { value |= UInt64(key[offset]) << (8 * UInt64(offset)) }
+        return value
+    }
+
+    /// Whether the interned key `index` has the bytes of `key`.
+    private func equal(_ index: Int, _ key: UnsafeRawBufferPointer) -> Bool {
+        let start = starts[index]
+        guard starts[index + 1] - start == key.count else { return false }
+        return bytes.withUnsafeBufferPointer { arena in
+            var offset = 0
+            while offset < key.count {
+                if arena[start + offset] != key[offset] { return false }
+                offset += 1
+            }
+            return true
         }
-        return true
     }
 
     private mutating func grow() {
-        slots = [UInt64](repeating: 0, count: slots.count * 2)
+        let old = slots
+        slots = [Slot](repeating: Slot(), count: slots.count * 2)
         let mask = slots.count - 1
-        for index in 0 ..< count {
+        for entry in old where entry.meta != 0 {
+            let index = Int(truncatingIfNeeded: entry.meta & 0xffff_ffff) - 1
             var slot = Self.slot(of: hashes[index], mask: mask)
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = (hashes[index] >> 32) << 32 | UInt64(index + 1)
+            while slots[slot].meta != 0 { slot = (slot + 1) & mask }
+            slots[slot] = entry
         }
     }
 

@@ -76,10 +76,16 @@ extension Database {
     private func packedImpressions(split: Split, news: inout ByteInterner, users: inout ByteInterner) throws
         -> PackedImpressions {
         var rows = PackedImpressions()
-        let expected = try impressionCount(split: split)
-        rows.impressionIDs.reserveCapacity(expected)
-        rows.users.reserveCapacity(expected)
-        rows.times.reserveCapacity(expected)
+        let counts = try self.rows(SQL.countImpressions, [.text(split.rawValue)])[0].map { value -> Int in
+            if case let .integer(number) = value { number } else { 0 }
+        }
+        rows.impressionIDs.reserveCapacity(counts[0])
+        rows.users.reserveCapacity(counts[0])
+        rows.times.reserveCapacity(counts[0])
+        rows.historyOffsets.reserveCapacity(counts[0] + 1)
+        rows.candidateOffsets.reserveCapacity(counts[0] + 1)
+        rows.candidates.reserveCapacity(counts[1])
+        rows.labels.reserveCapacity(counts[1])
         try withStatement(SQL.selectImpressions) { statement in
             try statement.bind(split.rawValue, at: 1)
             while try statement.step() {

@@ -56,8 +56,8 @@ enum SQL {
         WHERE split = ?1 ORDER BY impression_id
         """
     static let selectSplits = "SELECT DISTINCT split FROM impressions"
-    /// ?1 split.
-    static let countImpressions = "SELECT count(*) FROM impressions WHERE split = ?1"
+    /// ?1 split → impressions, candidates.
+    static let countImpressions = "SELECT count(*), coalesce(sum(candidates), 0) FROM impressions WHERE split = ?1"
 
     // MARK: - Ingest (`Database+Ingest.swift`)
 

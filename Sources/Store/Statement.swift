@@ -71,15 +71,6 @@ public final class Statement {
         #endif
     }
 
-    /// Binds `values` as a blob of little-endian int32 to parameter `index` (1-based); SQLite copies the bytes.
-    public func bind(int32s values: ArraySlice<Int32>, at index: Int32) throws {
-        #if _endian(little)
-        try values.withUnsafeBytes { try bind(bytes: $0, at: index) }
-        #else
-        try bind(blob: values.flatMap { value in withUnsafeBytes(of: value.littleEndian, Array.init) }, at: index)
-        #endif
-    }
-
     /// The one blob binding: copies `bytes` into parameter `index` (1-based).
     private func bind(bytes: UnsafeRawBufferPointer, at index: Int32) throws {
         // A zero-length blob still needs a non-null pointer, or SQLite stores NULL.
@@ -197,19 +188,6 @@ public final class Statement {
                                               expected: "\(count) float32 (\(count * 4) bytes), found \(bytes.count) bytes")
             }
             Self.appendLittleEndian(bytes, zero: 0, to: &values) { Float(bitPattern: $0.bitPattern.byteSwapped) }
-        }
-    }
-
-    /// Appends column `index` (0-based), a blob of little-endian int32 (any count), to `values`.
-    ///
-    /// - Throws: `StoreError.corruptValue` naming `table` and `key` when the length is not a multiple of 4.
-    public func appendInt32s(_ index: Int32, to values: inout [Int32], table: String, key: String) throws {
-        try withBlob(index) { bytes in
-            guard bytes.count % 4 == 0 else {
-                throw StoreError.corruptValue(table: table, key: key,
-                                              expected: "int32 values (a multiple of 4 bytes), found \(bytes.count) bytes")
-            }
-            Self.appendLittleEndian(bytes, zero: 0, to: &values) { $0.byteSwapped }
         }
     }
 
