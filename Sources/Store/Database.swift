@@ -51,19 +51,24 @@ public final class Database {
 
     // MARK: - Statements
 
-    /// Prepares one SQL statement (a new one on every call; see `cachedStatement` for reuse).
+    /// Prepares one SQL statement (a new one on every call; see `cachedStatement` for reuse). The statement keeps
+    /// the connection alive.
     public func prepare(_ sql: String) throws -> Statement {
+        try prepare(sql, cached: false)
+    }
+
+    private func prepare(_ sql: String, cached: Bool) throws -> Statement {
         var statement: OpaquePointer?
         let code = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard code == SQLITE_OK, let statement else {
             throw error(code: code, operation: "prepare \(sql)")
         }
-        return Statement(database: self, sql: sql, handle: statement)
+        return Statement(database: self, sql: sql, handle: statement, cached: cached)
     }
 
     /// The connection's prepared statement for `sql`, reset and with its bindings cleared: prepared on first use,
     /// then reused, so a warm query costs no parsing. Every cached statement is reset when the outermost
-    /// transaction ends.
+    /// transaction ends. It belongs to the connection: do not keep it beyond the connection's life.
     ///
     /// While the cached statement is in use (inside `withStatement`), a request for the same SQL gets a fresh,
     /// uncached statement, so a nested use never disturbs an outer iteration.
@@ -74,7 +79,7 @@ public final class Database {
             statement.clearBindings()
             return statement
         }
-        let statement = try prepare(sql)
+        let statement = try prepare(sql, cached: true)
         statementCache[sql] = statement
         return statement
     }

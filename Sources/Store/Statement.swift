@@ -3,21 +3,26 @@ import CSQLite
 /// A prepared SQLite statement: prepared once, bound by 1-based parameter index, stepped, reset and reused.
 ///
 /// Bindings survive `reset()` (SQLite keeps them), so a loop can bind a constant parameter once and rebind only
-/// the varying ones. The statement owns its SQLite handle and finalizes it when the object is released; it keeps
-/// its `Database` alive. Made by `Database.prepare` / `Database.cachedStatement`.
+/// the varying ones. The statement owns its SQLite handle and finalizes it when the object is released. A statement
+/// from `Database.prepare` keeps its connection alive; one from `Database.cachedStatement` belongs to the
+/// connection's cache and must not be used after the connection is gone (the cache would otherwise keep its own
+/// connection alive forever).
 public final class Statement {
-    /// The connection this statement belongs to (kept alive while the statement exists).
-    public let database: Database
+    /// The connection this statement belongs to.
+    public unowned let database: Database
     /// The SQL text as prepared.
     public let sql: String
     private let handle: OpaquePointer
+    /// The connection, held strongly by statements outside the connection's cache.
+    private let owner: Database?
     /// Set while `Database.withStatement` lends the cached statement out.
     var isInUse = false
 
-    init(database: Database, sql: String, handle: OpaquePointer) {
+    init(database: Database, sql: String, handle: OpaquePointer, cached: Bool) {
         self.database = database
         self.sql = sql
         self.handle = handle
+        owner = cached ? nil : database
     }
 
     deinit { sqlite3_finalize(handle) }
