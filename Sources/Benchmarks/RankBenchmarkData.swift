@@ -26,16 +26,10 @@ struct RankBenchmarkData {
                                     threads: options.threads, wholeCatalogue: true, log: log)
         var data = RankBenchmarkData(candidateCount: options.candidateCount, seed: options.seed)
         let store = try NewsStore(path: storePath, create: false)
-        try store.forEachTitle { id, title in
-            data.newsIDs.append(id)
-            data.titles.append(title)
-        }
-        var seen = Set<UserID>()
-        for split in Split.allCases {
-            try store.forEachImpression(split: split) { impression in
-                if seen.insert(impression.user).inserted { data.users.append(impression.user) }
-            }
-        }
+        let corpus = try store.read { try $0.packedCorpus(splits: Split.allCases) }
+        data.newsIDs = Array(corpus.newsIDs.prefix(corpus.titles.count))
+        data.titles = corpus.titles
+        data.users = corpus.userIDs
         guard data.newsIDs.count >= 2 * options.candidateCount else {
             throw BenchmarkError.notEnoughData("\(data.newsIDs.count) news for \(options.candidateCount) candidates "
                 + "per query (at least twice as many are needed)")

@@ -64,7 +64,7 @@ struct ClickCommand: Command {
 
     func run(context: CommandContext) throws {
         try requireStore(database)
-        let store = try RankingStore(path: database, create: false)
+        let store = try NewsStore(path: database, create: false, busyTimeout: 30)
         let clicks: [(line: Int, click: Click)]
         if let file {
             clicks = try ClicksFile.read(URL(fileURLWithPath: file))
@@ -74,12 +74,12 @@ struct ClickCommand: Command {
         } else {
             return
         }
-        let unknown = Set(try store.unknownNews(clicks.map(\.click.news)))
+        let unknown = Set(try store.read { try $0.unknownNews(clicks.map(\.click.news)) })
         if let first = clicks.first(where: { unknown.contains($0.click.news) }) {
             throw UnknownClickedNewsError(file: file, line: first.line, news: first.click.news,
                                           unknownCount: unknown.count)
         }
-        try store.recordClicks(clicks.map(\.click))
+        try store.withConnection { try $0.recordClicks(clicks.map(\.click)) }
         if json {
             context.print("{\"recorded\": \(clicks.count)}")
         } else {

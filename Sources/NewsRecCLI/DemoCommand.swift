@@ -96,7 +96,7 @@ struct DemoCommand: Command {
         // for the user of the first dev impression from the cached vectors (as `newsrec embed` / `rank` do).
         let ranker = try Ranker(storePath: database.path, checkpoint: checkpoint, threads: threads)
         let embedded = try ranker.embedMissingNews()
-        let user = try store.impression(split: .dev, id: 1)?.user
+        let user = try store.read { try $0.impression(split: .dev, id: 1)?.user }
         let candidates = try ranker.freshCandidates()
         let ranked = try user.map { try ranker.ranking(user: $0, candidates: candidates, top: 5) }
 

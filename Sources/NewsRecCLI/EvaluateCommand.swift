@@ -99,7 +99,7 @@ struct EvaluateCommand: Command {
                                              titleLength: model.configuration.titleLength,
                                              historyLength: model.configuration.historyLength, log: context.log)
         guard let table = corpus.splits[split], table.count > 0 else {
-            throw TrainingDataError(source: store.database.path, expected: "impressions in the \(split.rawValue) split")
+            throw TrainingDataError(source: store.path, expected: "impressions in the \(split.rawValue) split")
         }
         return try evaluate(model: model, corpus: corpus, table: table, split: split, checkpoint: checkpoint,
                             predictions: predictions, scores: scores, parallelism: parallelism, context: context)

@@ -102,6 +102,16 @@ struct IngestCommand: Command {
                           + "\(summary.unknownNewsInCandidates) in candidates; e.g. "
                           + summary.unknownNewsExamples.map(\.rawValue).joined(separator: ", ") + ")")
         }
+        if summary.changedNews > 0 {
+            let invalidation = summary.invalidation
+            context.print("  changed news      " + String(summary.changedNews))
+            context.print("  (\(summary.retitledNews) with a new title; cached vectors dropped: "
+                          + "\(invalidation.newsVectors) news, \(invalidation.userVectors) user)")
+            for change in summary.titleChangeExamples { context.print("    \(change)") }
+            if summary.retitledNews > summary.titleChangeExamples.count {
+                context.print("    … and \(summary.retitledNews - summary.titleChangeExamples.count) more")
+            }
+        }
     }
 
     private func jsonSummary(_ summary: IngestSummary) -> String {
@@ -111,7 +121,13 @@ struct IngestCommand: Command {
             "skipped_lines": summary.skippedLines, "unknown_news": summary.unknownNews,
             "unknown_news_in_histories": summary.unknownNewsInHistories,
             "unknown_news_in_candidates": summary.unknownNewsInCandidates,
-            "seconds": summary.seconds,
+            "seconds": summary.seconds, "changed_news": summary.changedNews,
+            "retitled_news": summary.retitledNews,
+            "title_changes": summary.titleChangeExamples.map {
+                ["news": $0.news.rawValue, "old_title": $0.oldTitle, "new_title": $0.newTitle]
+            },
+            "invalidated_news_vectors": summary.invalidation.newsVectors,
+            "invalidated_user_vectors": summary.invalidation.userVectors,
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)

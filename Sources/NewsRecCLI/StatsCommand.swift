@@ -36,7 +36,7 @@ struct StatsCommand: Command {
     }
 
     func run(context: CommandContext) throws {
-        let statistics = try NewsStore(path: databasePath, create: false).statistics()
+        let statistics = try NewsStore(path: databasePath, create: false).read { try $0.statistics() }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

@@ -18,14 +18,16 @@ import Store
 /// in the last `popularityWindow` seconds of the data (clicked candidates of impressions plus recorded clicks),
 /// ties in the order given.
 ///
-/// Thread-safe: each call takes one of a pool of connections (one per concurrent caller), so a server can call
-/// `rank` from many threads while other processes ingest, click or embed (WAL; writers wait on the busy timeout).
-/// Encoder calls are serialised.
+/// Thread-safe: each call borrows a connection from the store's pool (`NewsStore`, one connection per concurrent
+/// caller), so a server can call `rank` from many threads while other processes ingest, click or embed (WAL;
+/// writers wait on the busy timeout). Encoder calls are serialised.
 public final class Ranker: @unchecked Sendable {
     /// The model as registered in the store.
     public let model: CachedModel
+    /// The store whose connections the ranker borrows.
+    public let store: NewsStore
     /// The store file.
-    public let storePath: String
+    public var storePath: String { store.path }
     /// Clicks the user encoder reads (the most recent ones).
     public let historyLength: Int
     /// The window of the cold-start popularity ranking and of `freshCandidates`' default, in seconds.
@@ -35,32 +37,41 @@ public final class Ranker: @unchecked Sendable {
     /// Titles encoded in parallel when news vectors are computed.
     public let encodingThreads: Int
 
-    // The encoder, guarded by `encoderLock`; idle connections and the catalogue matrix, guarded by `stateLock`.
+    // The encoder, guarded by `encoderLock`; the catalogue matrix, guarded by `stateLock`.
     private let encoder: any RankingEncoder
     private let encoderLock = NSLock()
     private let stateLock = NSLock()
-    private var idle: [RankingStore] = []
     private var catalogue: Catalogue?
 
-    /// Opens the store at `storePath` and registers the model of `encoder` under `modelID`.
+    /// Ranks from `store` and registers the model of `encoder` under `modelID`.
     ///
     /// - Parameters:
     ///   - config: the model's configuration text (stored with the model).
     ///   - checkpoint: where the model came from (stored with the model, informational).
     ///   - popularityWindow: seconds of data the cold-start ranking counts clicks over (default one day).
     ///   - encodingThreads: titles encoded in parallel when news vectors are computed (default: all cores).
-    public init(storePath: String, encoder: some RankingEncoder, modelID: String, config: String,
+    public init(store: NewsStore, encoder: some RankingEncoder, modelID: String, config: String,
                 checkpoint: String, popularityWindow: Int64 = 86_400,
                 encodingThreads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
-        self.storePath = storePath
+        self.store = store
         self.encodingThreads = max(1, encodingThreads)
         self.historyLength = encoder.historyLength
         self.popularityWindow = popularityWindow
-        let store = try RankingStore(path: storePath)
-        model = try store.register(CachedModel(id: modelID, dimension: encoder.dimension, config: config,
-                                               checkpoint: checkpoint))
+        model = try store.withConnection { database in
+            try database.register(CachedModel(id: modelID, dimension: encoder.dimension, config: config,
+                                              checkpoint: checkpoint))
+        }
         self.encoder = encoder
-        idle.append(store)
+    }
+
+    /// Opens (or creates) the store at `storePath` with a 30 s busy timeout, and registers the model of `encoder`
+    /// under `modelID` (see `init(store:encoder:modelID:config:checkpoint:popularityWindow:)`).
+    public convenience init(storePath: String, encoder: some RankingEncoder, modelID: String, config: String,
+                            checkpoint: String, popularityWindow: Int64 = 86_400,
+                            encodingThreads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+        try self.init(store: NewsStore(path: storePath, busyTimeout: 30), encoder: encoder, modelID: modelID,
+                      config: config, checkpoint: checkpoint, popularityWindow: popularityWindow,
+                      encodingThreads: encodingThreads)
     }
 
     // MARK: - Ranking
@@ -76,7 +87,7 @@ public final class Ranker: @unchecked Sendable {
 
     /// Ranks `candidates` for `user`, best first, and says how.
     public func ranking(user: UserID, candidates: [NewsID], top: Int? = nil) throws -> RankingResult {
-        try withStore { store in
+        try store.withConnection { store in
             let limit = max(0, top ?? candidates.count)
             let lookup = try store.read { () throws -> Lookup in
                 var lookup = Lookup()
@@ -118,7 +129,7 @@ public final class Ranker: @unchecked Sendable {
     /// until more news are cached. Users without clicks get the cold-start ranking over the catalogue.
     public func rankCatalogue(user: UserID, top: Int) throws -> RankingResult {
         let top = max(0, top)
-        return try withStore { store in
+        return try store.withConnection { store in
             let (history, generation) = try store.read {
                 (try store.history(of: user, limit: historyLength) ?? [], try store.vectorGeneration())
             }
@@ -145,7 +156,7 @@ public final class Ranker: @unchecked Sendable {
     /// The news shown as candidates in the last `window` seconds of the data (default `popularityWindow`), or
     /// every news of the store when the data has no impressions.
     public func freshCandidates(window: Int64? = nil) throws -> [NewsID] {
-        try withStore { store in
+        try store.withConnection { store in
             try store.read {
                 guard let latest = try store.latestImpressionTime() else { return try store.allNewsIDs() }
                 return try store.freshNews(since: latest - (window ?? popularityWindow))
@@ -162,14 +173,14 @@ public final class Ranker: @unchecked Sendable {
     /// - Returns: the number of news encoded.
     @discardableResult
     public func embedMissingNews(batchSize: Int = 512, progress: (Int, Int) -> Void = { _, _ in }) throws -> Int {
-        try withStore { store in
+        try store.withConnection { store in
             let articles = try store.uncachedArticles(model: model)
             var done = 0
             progress(0, articles.count)
             while done < articles.count {
                 let batch = Array(articles[done ..< min(done + batchSize, articles.count)])
                 let vectors = try encoderLock.withLock { try encoder.encodeNews(batch, threads: encodingThreads) }
-                try store.storeNewsVectors(model: model, ids: batch.map(\.id), vectors: vectors)
+                try store.storeNewsVectors(model: model, articles: batch, vectors: vectors)
                 done += batch.count
                 progress(done, articles.count)
             }
@@ -179,18 +190,18 @@ public final class Ranker: @unchecked Sendable {
 
     /// The number of news with a cached vector for this model.
     public func cachedNewsCount() throws -> Int {
-        try withStore { try $0.cachedNewsCount(model: model) }
+        try store.withConnection { try $0.cachedNewsCount(model: model) }
     }
 
     /// The click history of `user` the ranker reads (the last `historyLength` clicks, oldest first); nil when the
     /// store knows nothing of the user.
     public func history(of user: UserID) throws -> [NewsID]? {
-        try withStore { try $0.history(of: user, limit: historyLength) }
+        try store.withConnection { try $0.history(of: user, limit: historyLength) }
     }
 
     /// The text columns of `news` (entities left empty), or nil when the store does not define it.
     public func article(_ news: NewsID) throws -> NewsArticle? {
-        try withStore { try $0.articleText(news) }
+        try store.withConnection { try $0.article(news, entities: false) }
     }
 
     // MARK: - Internals
@@ -205,41 +216,47 @@ public final class Ranker: @unchecked Sendable {
         return hash.hexDigest
     }
 
-    /// Runs `body` with an idle connection of the pool (opening one when none is idle), then returns it.
-    private func withStore<Result>(_ body: (RankingStore) throws -> Result) throws -> Result {
-        let store = try stateLock.withLock { idle.popLast() } ?? RankingStore(path: storePath)
-        defer { stateLock.withLock { idle.append(store) } }
-        return try body(store)
-    }
-
     /// Appends the vectors of `ids` (`[ids.count × dimension]`) to `vectors`, encoding and caching the ones not
-    /// cached yet.
+    /// cached yet. Freshly encoded vectors are used as encoded (a cached vector equals a fresh encoding bit for bit);
+    /// the store caches only those whose title did not change meanwhile.
     ///
     /// - Throws: `RankingError.unknownCandidates` for ids the store does not define.
-    private func fillNewsVectors(store: RankingStore, ids: [NewsID], into vectors: inout [Float]) throws {
-        let missing = try store.appendNewsVectors(model: model, ids: ids, to: &vectors)
-        guard !missing.isEmpty else { return }
-        let unknown = try store.unknownNews(missing)
-        guard unknown.isEmpty else { throw RankingError.unknownCandidates(unknown) }
-        var seen = Set<NewsID>()
-        let articles = try store.read {
-            try missing.filter { seen.insert($0).inserted }.compactMap { try store.articleText($0) }
+    private func fillNewsVectors(store: Database, ids: [NewsID], into vectors: inout [Float]) throws {
+        var cached: [Float] = []
+        let missing = try store.appendNewsVectors(model: model, ids: ids, to: &cached)
+        guard !missing.isEmpty else { return vectors.append(contentsOf: cached) }
+        let articles = try store.read { () throws -> [NewsArticle] in
+            let unknown = try store.unknownNews(missing)
+            guard unknown.isEmpty else { throw RankingError.unknownCandidates(unknown) }
+            var seen = Set<NewsID>()
+            return try missing.filter { seen.insert($0).inserted }.compactMap { try store.article($0, entities: false) }
         }
         let encoded = try encoderLock.withLock { try encoder.encodeNews(articles, threads: encodingThreads) }
-        try store.storeNewsVectors(model: model, ids: articles.map(\.id), vectors: encoded)
-        vectors.removeAll(keepingCapacity: true)
-        let stillMissing = try store.appendNewsVectors(model: model, ids: ids, to: &vectors)
-        guard stillMissing.isEmpty else { throw RankingError.unknownCandidates(stillMissing) }
+        try store.storeNewsVectors(model: model, articles: articles, vectors: encoded)
+        let fresh = Dictionary(uniqueKeysWithValues: articles.enumerated().map { ($0.element.id, $0.offset) })
+        let h = model.dimension
+        var cachedRow = 0
+        for news in ids {
+            if let row = fresh[news] {
+                vectors.append(contentsOf: encoded[row * h ..< (row + 1) * h])
+            } else {
+                vectors.append(contentsOf: cached[cachedRow * h ..< (cachedRow + 1) * h])
+                cachedRow += 1
+            }
+        }
     }
 
     /// Computes, caches and returns the user vector of `history` (which must not be empty).
     ///
-    /// History entries the store does not define (news missing from every ingested news file) are left out.
-    private func computeUserVector(store: RankingStore, user: UserID, history: [NewsID], version: String) throws
+    /// History entries the store does not define (news missing from every ingested news file) are left out. The
+    /// vector is cached only if no title changed between reading its inputs and writing it.
+    private func computeUserVector(store: Database, user: UserID, history: [NewsID], version: String) throws
         -> [Float] {
         var vectors: [Float] = []
         var known = history
-        let missing = try store.appendNewsVectors(model: model, ids: history, to: &vectors)
+        let (epoch, missing) = try store.read {
+            (try store.titleChangeEpoch(), try store.appendNewsVectors(model: model, ids: history, to: &vectors))
+        }
         if !missing.isEmpty {
             let unknown = Set(try store.unknownNews(missing))
             known = history.filter { !unknown.contains($0) }
@@ -250,12 +267,12 @@ public final class Ranker: @unchecked Sendable {
             ? [Float](repeating: 0, count: model.dimension)
             : try encoderLock.withLock { try encoder.encodeUser(history: vectors, count: known.count) }
         try store.storeUserVector(model: model, user: user, version: version, historyLength: history.count,
-                                  vector: vector)
+                                  vector: vector, epoch: epoch)
         return vector
     }
 
     /// Cold start: `candidates` by click count over the last `popularityWindow` seconds of the data.
-    private func popularityRanking(store: RankingStore, candidates: [NewsID], top: Int) throws -> RankingResult {
+    private func popularityRanking(store: Database, candidates: [NewsID], top: Int) throws -> RankingResult {
         let (since, counts) = try store.read { () throws -> (Int64?, [NewsID: Int]) in
             let unknown = try store.unknownNews(candidates)
             guard unknown.isEmpty else { throw RankingError.unknownCandidates(unknown) }
@@ -272,7 +289,7 @@ public final class Ranker: @unchecked Sendable {
     }
 
     /// The whole-catalogue matrix for `generation`, loading it when absent or stale.
-    private func catalogueMatrix(store: RankingStore, generation: Int) throws -> Catalogue {
+    private func catalogueMatrix(store: Database, generation: CacheGeneration) throws -> Catalogue {
         if let current = stateLock.withLock({ catalogue }), current.generation == generation { return current }
         let (ids, vectors) = try store.allNewsVectors(model: model)
         let loaded = Catalogue(generation: generation, ids: ids,
@@ -328,21 +345,21 @@ private struct Lookup {
 
 /// All cached vectors of the model as one matrix, and the cache generation it was loaded at.
 private struct Catalogue: Sendable {
-    var generation: Int
+    var generation: CacheGeneration
     var ids: [NewsID]
     var vectors: VectorMatrix
 }
 
 extension Ranker {
-    /// Opens the store at `storePath` with the NRMS checkpoint in `checkpoint` (model.safetensors, config.json,
-    /// vocab.txt; a run directory means its latest checkpoint), registered under its content hash
-    /// (`ModelFingerprint`) with its config.json.
+    /// Ranks from `store` with the NRMS checkpoint in `checkpoint` (model.safetensors, config.json, vocab.txt; a run
+    /// directory means its latest checkpoint), registered under its content hash (`ModelFingerprint`) with its
+    /// config.json.
     ///
     /// Sets OpenBLAS to one thread, process-wide: the ranker's products are small (one title, or one user's ≤ 50
     /// clicks), where a second BLAS thread only adds wake-ups; titles are encoded on `threads` workers instead.
     ///
     /// - Parameter threads: titles encoded in parallel when news vectors are computed (default: all cores).
-    public convenience init(storePath: String, checkpoint: URL,
+    public convenience init(store: NewsStore, checkpoint: URL,
                             threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                             popularityWindow: Int64 = 86_400) throws {
         let directory = try Checkpoint.resolve(checkpoint)
@@ -353,8 +370,17 @@ extension Ranker {
             throw RankingError.missingCheckpointFile(configURL.path)
         }
         BLAS.setThreadCount(1)
-        try self.init(storePath: storePath, encoder: model, modelID: modelID, config: config,
+        try self.init(store: store, encoder: model, modelID: modelID, config: config,
                       checkpoint: directory.standardizedFileURL.path, popularityWindow: popularityWindow,
                       encodingThreads: threads)
+    }
+
+    /// Opens (or creates) the store at `storePath` with a 30 s busy timeout and ranks from it with the NRMS
+    /// checkpoint in `checkpoint` (see `init(store:checkpoint:threads:popularityWindow:)`).
+    public convenience init(storePath: String, checkpoint: URL,
+                            threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                            popularityWindow: Int64 = 86_400) throws {
+        try self.init(store: NewsStore(path: storePath, busyTimeout: 30), checkpoint: checkpoint, threads: threads,
+                      popularityWindow: popularityWindow)
     }
 }

@@ -1,17 +1,24 @@
 import CSQLite
 
-/// A connection to one SQLite database file.
+/// One connection to one SQLite database file: the only type that holds a raw SQLite connection handle.
 ///
-/// Every statement is prepared and bound (`prepare`, `execute(_:_:)`); only trusted, constant SQL runs as a
-/// script (`executeScript`, used for the schema files). Not safe to share between threads: give each thread its
-/// own connection. The connection closes when the last reference (including its statements) goes away, or at
-/// `close()`.
+/// Every statement is prepared and bound (`prepare`, `cachedStatement`, `execute(_:_:)`); only trusted, constant
+/// SQL runs as a script (`executeScript`, used for the schema files and pragmas). Transactions are closure-scoped:
+/// `read { }` (a consistent snapshot), `write { }` (takes the write lock at once), or `transaction(_:_:)`;
+/// nested writes become savepoints. The repository methods of the store are extensions of this type, grouped by
+/// concern (`Database+Articles.swift`, `Database+Ingest.swift`, …); each one runs in the caller's transaction or,
+/// when called outside one, in its own.
+///
+/// Not safe to share between threads: `NewsStore` hands each connection of its pool to one caller at a time. The
+/// connection closes when the last reference (including its statements) goes away, or at `close()`.
 public final class Database {
     /// The path the database was opened with.
     public let path: String
-    let handle: OpaquePointer
+    private let handle: OpaquePointer
     private var isClosed = false
     private var savepointDepth = 0
+    /// Prepared statements by SQL text, reused by `cachedStatement`.
+    private var statementCache: [String: Statement] = [:]
 
     /// Opens (and creates, when `create` is true) the database file at `path`.
     ///
@@ -38,49 +45,97 @@ public final class Database {
     public func close() {
         guard !isClosed else { return }
         isClosed = true
+        statementCache.removeAll()
         sqlite3_close_v2(handle)
     }
 
-    /// Prepares one SQL statement.
+    // MARK: - Statements
+
+    /// Prepares one SQL statement (a new one on every call; see `cachedStatement` for reuse). The statement keeps
+    /// the connection alive.
     public func prepare(_ sql: String) throws -> Statement {
-        try Statement(database: self, sql: sql)
+        try prepare(sql, cached: false)
+    }
+
+    private func prepare(_ sql: String, cached: Bool) throws -> Statement {
+        var statement: OpaquePointer?
+        let code = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard code == SQLITE_OK, let statement else {
+            throw error(code: code, operation: "prepare \(sql)")
+        }
+        return Statement(database: self, sql: sql, handle: statement, cached: cached)
+    }
+
+    /// The connection's prepared statement for `sql`, reset and with its bindings cleared: prepared on first use,
+    /// then reused, so a warm query costs no parsing. Every cached statement is reset when the outermost
+    /// transaction ends. It belongs to the connection: do not keep it beyond the connection's life.
+    ///
+    /// While the cached statement is in use (inside `withStatement`), a request for the same SQL gets a fresh,
+    /// uncached statement, so a nested use never disturbs an outer iteration.
+    public func cachedStatement(_ sql: String) throws -> Statement {
+        if let statement = statementCache[sql] {
+            guard !statement.isInUse else { return try prepare(sql) }
+            statement.reset()
+            statement.clearBindings()
+            return statement
+        }
+        let statement = try prepare(sql, cached: true)
+        statementCache[sql] = statement
+        return statement
+    }
+
+    /// Runs `body` with the cached statement for `sql` and resets it afterwards, so that no read cursor stays
+    /// open (an open cursor outside a transaction would pin an old snapshot).
+    public func withStatement<Result>(_ sql: String, _ body: (Statement) throws -> Result) throws -> Result {
+        let statement = try cachedStatement(sql)
+        statement.isInUse = true
+        defer {
+            statement.isInUse = false
+            statement.reset()
+        }
+        return try body(statement)
     }
 
     /// Prepares, binds (parameters 1, 2, … from `values`) and runs one statement that returns no rows.
     public func execute(_ sql: String, _ values: [SQLValue] = []) throws {
-        let statement = try prepare(sql)
-        try statement.bind(values)
-        try statement.run()
+        try withStatement(sql) { statement in
+            try statement.bind(values)
+            try statement.run()
+        }
     }
 
     /// Runs one statement with `values` bound and returns every row as an array of values.
     public func rows(_ sql: String, _ values: [SQLValue] = []) throws -> [[SQLValue]] {
-        let statement = try prepare(sql)
-        try statement.bind(values)
-        var rows: [[SQLValue]] = []
-        while try statement.step() {
-            rows.append((0..<statement.columnCount).map { statement.value($0) })
+        try withStatement(sql) { statement in
+            try statement.bind(values)
+            var rows: [[SQLValue]] = []
+            while try statement.step() {
+                rows.append((0..<statement.columnCount).map { statement.value($0) })
+            }
+            return rows
         }
-        return rows
     }
 
     /// Runs a statement and returns the first column of its first row as an integer (nil when no row or NULL).
     public func scalarInt(_ sql: String, _ values: [SQLValue] = []) throws -> Int? {
-        let statement = try prepare(sql)
-        try statement.bind(values)
-        guard try statement.step(), !statement.isNull(0) else { return nil }
-        return statement.int(0)
+        try withStatement(sql) { statement in
+            try statement.bind(values)
+            guard try statement.step(), !statement.isNull(0) else { return nil }
+            return statement.int(0)
+        }
     }
 
     /// Runs a statement and returns the first column of its first row as text (nil when no row or NULL).
     public func scalarString(_ sql: String, _ values: [SQLValue] = []) throws -> String? {
-        let statement = try prepare(sql)
-        try statement.bind(values)
-        guard try statement.step(), !statement.isNull(0) else { return nil }
-        return statement.string(0)
+        try withStatement(sql) { statement in
+            try statement.bind(values)
+            guard try statement.step(), !statement.isNull(0) else { return nil }
+            return statement.string(0)
+        }
     }
 
-    /// Runs a script of several statements without parameters: only for trusted, constant SQL (schema files).
+    /// Runs a script of several statements without parameters: only for trusted, constant SQL (schema files,
+    /// pragmas).
     public func executeScript(_ sql: String) throws {
         var errorMessage: UnsafeMutablePointer<CChar>?
         let code = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
@@ -91,30 +146,64 @@ public final class Database {
         }
     }
 
+    // MARK: - Transactions
+
+    /// Runs `body` in a read transaction (`BEGIN DEFERRED`): every query sees the same snapshot and the connection
+    /// takes no write lock, so writers in other connections are not blocked. Inside another transaction it joins
+    /// that one. Do not write inside it (a read snapshot cannot always be upgraded); use `write`.
+    public func read<Result>(_ body: () throws -> Result) throws -> Result {
+        if isInTransaction { return try body() }
+        return try transaction(.deferred, body)
+    }
+
+    /// Runs `body` in a write transaction (`BEGIN IMMEDIATE`; a savepoint when nested): commits when it returns,
+    /// rolls back and rethrows when it throws.
+    public func write<Result>(_ body: () throws -> Result) throws -> Result {
+        try transaction(.immediate, body)
+    }
+
     /// Runs `body` in a transaction: commits when it returns, rolls back and rethrows when it throws.
     ///
     /// The outermost call begins with `kind` (`.immediate` by default: takes the write lock at once, so a busy
     /// database fails early rather than at the first write; `.deferred` for read-only work); nested calls use
-    /// savepoints, so an inner failure that the caller catches undoes only the inner work.
+    /// savepoints, so an inner failure that the caller catches undoes only the inner work. When the outermost
+    /// transaction ends, every cached statement is reset.
     public func transaction<Result>(_ kind: TransactionKind = .immediate,
                                     _ body: () throws -> Result) throws -> Result {
-        let nested = sqlite3_get_autocommit(handle) == 0
+        let nested = isInTransaction
         savepointDepth += 1
         defer { savepointDepth -= 1 }
         let savepoint = "newsrec_savepoint_\(savepointDepth)"
-        try executeScript(nested ? "SAVEPOINT \(savepoint)" : kind.beginStatement)
+        try control(nested ? "SAVEPOINT \(savepoint)" : kind.beginStatement)
         do {
             let result = try body()
-            try executeScript(nested ? "RELEASE \(savepoint)" : "COMMIT")
+            if nested {
+                try control("RELEASE \(savepoint)")
+            } else {
+                resetCachedStatements()
+                try control("COMMIT")
+            }
             return result
         } catch {
             if nested {
-                try? executeScript("ROLLBACK TO \(savepoint); RELEASE \(savepoint)")
-            } else if sqlite3_get_autocommit(handle) == 0 {
-                try? executeScript("ROLLBACK")
+                try? control("ROLLBACK TO \(savepoint)")
+                try? control("RELEASE \(savepoint)")
+            } else {
+                resetCachedStatements()
+                if isInTransaction { try? control("ROLLBACK") }
             }
             throw error
         }
+    }
+
+    /// Runs a transaction-control statement (constant text, cached like any other statement).
+    private func control(_ sql: String) throws {
+        try withStatement(sql) { try $0.run() }
+    }
+
+    /// Resets every cached statement, so none keeps a read cursor open past the end of a transaction.
+    private func resetCachedStatements() {
+        for statement in statementCache.values where !statement.isInUse { statement.reset() }
     }
 
     /// Whether a transaction is open on this connection.

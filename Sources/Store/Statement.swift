@@ -3,23 +3,26 @@ import CSQLite
 /// A prepared SQLite statement: prepared once, bound by 1-based parameter index, stepped, reset and reused.
 ///
 /// Bindings survive `reset()` (SQLite keeps them), so a loop can bind a constant parameter once and rebind only
-/// the varying ones. The statement is finalized when the object is released; it keeps its `Database` alive.
+/// the varying ones. The statement owns its SQLite handle and finalizes it when the object is released. A statement
+/// from `Database.prepare` keeps its connection alive; one from `Database.cachedStatement` belongs to the
+/// connection's cache and must not be used after the connection is gone (the cache would otherwise keep its own
+/// connection alive forever).
 public final class Statement {
-    /// The connection this statement belongs to (kept alive while the statement exists).
-    public let database: Database
+    /// The connection this statement belongs to.
+    public unowned let database: Database
     /// The SQL text as prepared.
     public let sql: String
-    let handle: OpaquePointer
+    private let handle: OpaquePointer
+    /// The connection, held strongly by statements outside the connection's cache.
+    private let owner: Database?
+    /// Set while `Database.withStatement` lends the cached statement out.
+    var isInUse = false
 
-    init(database: Database, sql: String) throws {
-        var statement: OpaquePointer?
-        let code = sqlite3_prepare_v3(database.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
-        guard code == SQLITE_OK, let statement else {
-            throw database.error(code: code, operation: "prepare \(sql)")
-        }
+    init(database: Database, sql: String, handle: OpaquePointer, cached: Bool) {
         self.database = database
         self.sql = sql
-        self.handle = statement
+        self.handle = handle
+        owner = cached ? nil : database
     }
 
     deinit { sqlite3_finalize(handle) }
@@ -47,13 +50,37 @@ public final class Statement {
         try check(code, "bind")
     }
 
+    /// Binds UTF-8 bytes as text to parameter `index` (1-based); SQLite copies them.
+    public func bind(utf8 bytes: [UInt8], at index: Int32) throws {
+        let code = bytes.withUnsafeBytes { raw in
+            // Empty text still needs a non-null pointer, or SQLite stores NULL.
+            let start = (raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
+            return sqlite3_bind_text64(handle, index, start, sqlite3_uint64(raw.count), newsrec_sqlite_transient(),
+                                       UInt8(SQLITE_UTF8))
+        }
+        try check(code, "bind")
+    }
+
     /// Binds a blob to parameter `index` (1-based); SQLite copies the bytes.
     public func bind(blob value: [UInt8], at index: Int32) throws {
-        let code = value.withUnsafeBytes { bytes in
-            // A zero-length blob still needs a non-null pointer, or SQLite stores NULL.
-            sqlite3_bind_blob64(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
-                                sqlite3_uint64(bytes.count), newsrec_sqlite_transient())
-        }
+        try value.withUnsafeBytes { try bind(bytes: $0, at: index) }
+    }
+
+    /// Binds `values` as a blob of little-endian float32 to parameter `index` (1-based); SQLite copies the bytes.
+    public func bind(floats values: ArraySlice<Float>, at index: Int32) throws {
+        #if _endian(little)
+        try values.withUnsafeBytes { try bind(bytes: $0, at: index) }
+        #else
+        try bind(blob: values.flatMap { value in withUnsafeBytes(of: value.bitPattern.littleEndian, Array.init) },
+                 at: index)
+        #endif
+    }
+
+    /// The one blob binding: copies `bytes` into parameter `index` (1-based).
+    private func bind(bytes: UnsafeRawBufferPointer, at index: Int32) throws {
+        // A zero-length blob still needs a non-null pointer, or SQLite stores NULL.
+        let code = sqlite3_bind_blob64(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
+                                       sqlite3_uint64(bytes.count), newsrec_sqlite_transient())
         try check(code, "bind")
     }
 
@@ -134,9 +161,54 @@ public final class Statement {
 
     /// Column `index` (0-based) as bytes (empty for NULL).
     public func blob(_ index: Int32) -> [UInt8] {
-        guard let bytes = sqlite3_column_blob(handle, index) else { return [] }
+        withBlob(index) { Array($0) }
+    }
+
+    /// Calls `body` with the bytes of column `index` (0-based) of the current row (empty for NULL); the bytes are
+    /// valid only inside `body`. The one place that reads a blob column.
+    public func withBlob<Result>(_ index: Int32, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows
+        -> Result {
+        let bytes = sqlite3_column_blob(handle, index)
         let count = Int(sqlite3_column_bytes(handle, index))
-        return Array(UnsafeRawBufferPointer(start: bytes, count: count))
+        return try body(UnsafeRawBufferPointer(start: count > 0 ? bytes : nil, count: count))
+    }
+
+    /// Column `index` (0-based) of the current row: a blob of `count` little-endian float32.
+    ///
+    /// - Throws: `StoreError.corruptValue` naming `table` and `key` when the blob has another length.
+    public func floats(_ index: Int32, count: Int, table: String, key: String) throws -> [Float] {
+        var values: [Float] = []
+        values.reserveCapacity(count)
+        try appendFloats(index, count: count, to: &values, table: table, key: key)
+        return values
+    }
+
+    /// Appends column `index` (0-based), a blob of `count` little-endian float32, to `values`.
+    ///
+    /// - Throws: `StoreError.corruptValue` naming `table` and `key` when the blob has another length.
+    public func appendFloats(_ index: Int32, count: Int, to values: inout [Float], table: String, key: String) throws {
+        try withBlob(index) { bytes in
+            guard bytes.count == count * 4 else {
+                throw StoreError.corruptValue(table: table, key: key,
+                                              expected: "\(count) float32 (\(count * 4) bytes), found \(bytes.count) bytes")
+            }
+            Self.appendLittleEndian(bytes, zero: 0, to: &values) { Float(bitPattern: $0.bitPattern.byteSwapped) }
+        }
+    }
+
+    /// Appends the little-endian 4-byte values of `bytes` (a whole number of them) to `values`.
+    private static func appendLittleEndian<T: BitwiseCopyable>(_ bytes: UnsafeRawBufferPointer, zero: T,
+                                                               to values: inout [T], swap: (T) -> T) {
+        let count = bytes.count / MemoryLayout<T>.stride
+        guard count > 0, let source = bytes.baseAddress else { return }
+        let start = values.count
+        values.append(contentsOf: repeatElement(zero, count: count))
+        values.withUnsafeMutableBytes { destination in
+            (destination.baseAddress! + start * MemoryLayout<T>.stride).copyMemory(from: source, byteCount: bytes.count)
+        }
+        #if !_endian(little)
+        for i in start ..< start + count { values[i] = swap(values[i]) }
+        #endif
     }
 
     /// Column `index` (0-based) as a typed value.

@@ -1,5 +1,6 @@
 import MIND
 import NewsModel
+import Store
 
 /// A problem with the data given to training or evaluation.
 public struct TrainingDataError: Error, CustomStringConvertible {
@@ -101,6 +102,39 @@ public struct ImpressionTable: Sendable {
     public init(historyLength: Int) {
         precondition(historyLength > 0, "historyLength must be positive")
         self.historyLength = historyLength
+    }
+
+    /// The impressions of `packed`, taking over its arrays (no copy of the candidates): every history cut to its
+    /// last `historyLength` entries that `isKnown` accepts (the others are counted in `unknownHistoryCount`), in
+    /// place.
+    public init(taking packed: consuming PackedImpressions, historyLength: Int, isKnown: (Int32) -> Bool) {
+        self.init(historyLength: historyLength)
+        var history = packed.history
+        var offsets: [Int32] = [0]
+        offsets.reserveCapacity(packed.count + 1)
+        var written = 0
+        for row in 0..<packed.count {
+            let start = packed.historyOffsets[row], end = packed.historyOffsets[row + 1]
+            var kept = 0, index = end
+            // The last `historyLength` known entries, found backwards, then moved to the front of the free space.
+            while index > start && kept < historyLength {
+                index -= 1
+                if isKnown(history[index]) { kept += 1 } else { unknownHistoryCount += 1 }
+            }
+            for position in index..<end where isKnown(history[position]) {
+                history[written] = history[position]
+                written += 1
+            }
+            for position in start..<index where !isKnown(history[position]) { unknownHistoryCount += 1 }
+            offsets.append(Int32(written))
+        }
+        history.removeLast(history.count - written)
+        self.history = history
+        historyOffsets = offsets
+        impressionIDs = packed.impressionIDs
+        candidates = packed.candidates
+        labels = packed.labels
+        candidateOffsets = packed.candidateOffsets.map { Int32($0) }
     }
 
     /// Number of impressions.

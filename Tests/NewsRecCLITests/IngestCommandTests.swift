@@ -76,22 +76,50 @@ struct IngestCommandTests {
         let db = directory.appendingPathComponent("b.sqlite").path
         #expect(newsrec(["ingest", "--db", db, "--split", "dev", "--news", Files.sample("news.tsv"),
                          "--behaviors", Files.sample("behaviors_train.tsv")]).code == 0)
-        let before = try NewsStore(path: db).statistics()
+        let before = try NewsStore(path: db).read { try $0.statistics() }
 
         let failure = newsrec(["ingest", "--db", db, "--split", "dev", "--news", Files.sample("news.tsv"),
                                "--behaviors", Files.bad("behaviors_label.tsv")])
         #expect(failure.code == 1)
         #expect(failure.err.contains("\(Files.bad("behaviors_label.tsv")):2: expected"))
         #expect(failure.out.isEmpty)
-        #expect(try NewsStore(path: db).statistics() == before)
+        #expect(try NewsStore(path: db).read { try $0.statistics() } == before)
 
         let skipping = newsrec(["ingest", "--db", db, "--split", "dev", "--news", Files.sample("news.tsv"),
                                 "--behaviors", Files.bad("behaviors_label.tsv"), "--skip-bad-lines"])
         #expect(skipping.code == 0)
         #expect(summaryValues(skipping.out)["skipped bad lines"] == 2)
         #expect(skipping.err.contains("skipped \(Files.bad("behaviors_label.tsv")):4: expected"))
-        let after = try NewsStore(path: db).statistics()
+        let after = try NewsStore(path: db).read { try $0.statistics() }
         #expect(after.splits.first?.impressions == 2)
+    }
+
+    @Test("an ingest that changes titles says how many and shows them, in the table and in JSON")
+    func changedTitles() throws {
+        let directory = try TemporaryDirectory("IngestCommandTests")
+        defer { directory.remove() }
+        let db = directory.path("c.sqlite")
+        #expect(newsrec(["ingest", "--db", db, "--split", "train", "--news", Files.sample("news.tsv")]).code == 0)
+        var lines = try String(contentsOfFile: Files.sample("news.tsv"), encoding: .utf8)
+            .split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        let (id, oldTitle) = (lines[0][0], lines[0][3])
+        lines[0][3] = "A brand new title"
+        let changed = try directory.file("news.tsv", lines.map { $0.joined(separator: "\t") + "\n" }.joined())
+
+        let table = newsrec(["ingest", "--db", db, "--split", "train", "--news", changed.path])
+        #expect(table.code == 0)
+        #expect(table.out.contains("changed news      1"))
+        #expect(table.out.contains("    \(id): \"\(oldTitle)\" → \"A brand new title\""))
+
+        lines[0][3] = "Yet another title"
+        let again = try directory.file("news2.tsv", lines.map { $0.joined(separator: "\t") + "\n" }.joined())
+        let json = newsrec(["ingest", "--db", db, "--split", "train", "--news", again.path, "--json"])
+        #expect(json.code == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        #expect(object["changed_news"] as? Int == 1)
+        #expect(object["retitled_news"] as? Int == 1)
+        let changes = try #require(object["title_changes"] as? [[String: String]])
+        #expect(changes == [["news": id, "old_title": "A brand new title", "new_title": "Yet another title"]])
     }
 
     @Test("usage mistakes exit 64; stats on a missing file fails without creating it")

@@ -38,9 +38,9 @@ struct RankingCommandTests {
         #expect(result.err.contains("embedded 40/40 news"))
         result = newsrec(["embed", "--db", setup.store, "--model", setup.checkpoint.path, "--json"])
         #expect(result.out.contains("\"encoded\": 0, \"cached\": 40"))
-        let store = try RankingStore(path: setup.store)
+        let store = try NewsStore(path: setup.store)
         let config = try String(contentsOf: setup.checkpoint.appendingPathComponent("config.json"), encoding: .utf8)
-        #expect(try store.model(id: id)?.config == config)
+        #expect(try store.withConnection { try $0.model(id: id) }?.config == config)
         #expect(newsrec(["embed", "--db", setup.store + ".missing", "--model", setup.checkpoint.path]).code == 64)
         #expect(newsrec(["embed", "--db", setup.store, "--model", setup.folder.url.path]).code == 1)
     }
@@ -111,31 +111,31 @@ struct RankingCommandTests {
     func click() throws {
         let setup = try Setup()
         defer { setup.folder.remove() }
-        let store = try RankingStore(path: setup.store)
-        let before = try #require(try store.history(of: UserID("U3")))
+        let store = try NewsStore(path: setup.store)
+        let before = try #require(try store.withConnection { try $0.history(of: UserID("U3")) })
         var result = newsrec(["click", "--db", setup.store, "--user", "U3", "--news-id", "N9",
                               "--time", "11/20/2019 9:00:00 AM"])
         #expect(result.code == 0, "\(result.err)")
-        #expect(try store.history(of: UserID("U3")) == before + [NewsID("N9")])
+        #expect(try store.withConnection { try $0.history(of: UserID("U3")) } == before + [NewsID("N9")])
 
         let clicks = try setup.folder.file("clicks.tsv",
                                            "U3\tN10\t1574300000\nU4\tN11\t1574300001\nU5\tN12\tyesterday\n")
         result = newsrec(["click", "--db", setup.store, "--file", clicks.path])
         #expect(result.code == 1)
         #expect(result.err.contains("\(clicks.path):3:"))
-        #expect(try store.recordedClickCount() == 1)
+        #expect(try store.withConnection { try $0.recordedClickCount() } == 1)
 
         try "U3\tN10\t1574300000\nU4\tN999\t1574300001\n".write(to: clicks, atomically: false, encoding: .utf8)
         result = newsrec(["click", "--db", setup.store, "--file", clicks.path])
         #expect(result.code == 1)
         #expect(result.err.contains("\(clicks.path):2: expected a news id of the store, found N999"))
-        #expect(try store.recordedClickCount() == 1)
+        #expect(try store.withConnection { try $0.recordedClickCount() } == 1)
 
         try "U3\tN10\t1574300000\r\n\nU4\tN11\t11/21/2019 1:00:00 PM\n"
             .write(to: clicks, atomically: false, encoding: .utf8)
         result = newsrec(["click", "--db", setup.store, "--file", clicks.path, "--json"])
         #expect(result.out == "{\"recorded\": 2}\n")
-        #expect(try store.history(of: UserID("U3"))?.suffix(2) == [NewsID("N9"), NewsID("N10")])
+        #expect(try store.withConnection { try $0.history(of: UserID("U3")) }?.suffix(2) == [NewsID("N9"), NewsID("N10")])
 
         // The next rank for U3 sees the new history (the user vector is recomputed).
         let ranker = try Ranker(storePath: setup.store, checkpoint: setup.checkpoint)

@@ -35,10 +35,10 @@ struct ConcurrencyTests {
             do {
                 switch worker {
                 case 0:  // clicks, one transaction each, on its own connection
-                    let store = try RankingStore(path: file.path)
+                    let store = try NewsStore(path: file.path, busyTimeout: 30)
                     for index in 0 ..< clicksPerWriter {
-                        try store.recordClicks([Click(user: UserID("U\(index % 12)"), news: NewsID("N\(index)"),
-                                                      time: SmallData.start + 10_000 + Int64(index))])
+                        try store.withConnection { try $0.recordClicks([Click(user: UserID("U\(index % 12)"), news: NewsID("N\(index)"),
+                                                      time: SmallData.start + 10_000 + Int64(index))]) }
                     }
                 case 1:  // re-ingests the same split (replaces impressions, recomputes histories) and embeds
                     let store = try NewsStore(path: file.path)
@@ -60,7 +60,7 @@ struct ConcurrencyTests {
             }
         }
         #expect(failures.all.isEmpty, "\(failures.all)")
-        #expect(try RankingStore(path: file.path).recordedClickCount() == clicksPerWriter)
+        #expect(try NewsStore(path: file.path).withConnection { try $0.recordedClickCount() } == clicksPerWriter)
     }
 
     @Test("processes: newsrec click and newsrec ingest processes write while this process ranks")
@@ -97,9 +97,9 @@ struct ConcurrencyTests {
             process.waitUntilExit()
             #expect(process.terminationStatus == 0, "\(process.arguments ?? [])")
         }
-        let store = try RankingStore(path: file.path)
-        #expect(try store.recordedClickCount() == writers * (clicksPerFile + 1))
-        #expect(try NewsStore(path: file.path).statistics().splits.map(\.split) == [.train, .dev])
+        let store = try NewsStore(path: file.path)
+        #expect(try store.withConnection { try $0.recordedClickCount() } == writers * (clicksPerFile + 1))
+        #expect(try NewsStore(path: file.path).read { try $0.statistics() }.splits.map(\.split) == [.train, .dev])
     }
 
     private func launch(_ binary: URL, _ arguments: [String]) throws -> Process {

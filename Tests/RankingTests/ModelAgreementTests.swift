@@ -89,9 +89,9 @@ struct ModelAgreementTests {
                                 modelID: "tiny", config: "{}", checkpoint: "(memory)")
         try ranker.embedMissingNews()
         let fresh = try NRMSModel(parameters: parameters, vocabulary: vocabulary)
-        let store = try RankingStore(path: file.path)
+        let store = try NewsStore(path: file.path)
         for article in news {
-            let cached = try #require(try store.newsVector(model: ranker.model, news: article.id))
+            let cached = try #require(try store.withConnection { try $0.newsVector(model: ranker.model, news: article.id) })
             let alone = try fresh.encodeNews([article], threads: 1)
             #expect(cached.map(\.bitPattern) == alone.map(\.bitPattern), "\(article.id)")
         }

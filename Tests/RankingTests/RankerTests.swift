@@ -55,14 +55,14 @@ struct RankerTests {
         let ranker = try makeRanker(fixture, encoder)
         let candidates = [NewsID("N3"), NewsID("N5")]
         _ = try ranker.ranking(user: UserID("U1"), candidates: candidates)
-        try fixture.store.recordClicks([Click(user: UserID("U1"), news: NewsID("N6"), time: SmallData.start + 3 * SmallData.day)])
+        try fixture.store.withConnection { try $0.recordClicks([Click(user: UserID("U1"), news: NewsID("N6"), time: SmallData.start + 3 * SmallData.day)]) }
         let result = try ranker.ranking(user: UserID("U1"), candidates: candidates)
         #expect(result.method == .personalized(historyLength: 3, cachedUserVector: false))
         #expect(encoder.encodedUsers == 2)
         let want = expectedScore(history: ["N1", "N2", "N6"], candidate: "N3", encoder: encoder)
         #expect(abs(result.items.first { $0.news.rawValue == "N3" }!.score - want) < 1e-6)
         // historyLength 3: a fourth click pushes N1 out of the window.
-        try fixture.store.recordClicks([Click(user: UserID("U1"), news: NewsID("N4"), time: SmallData.start + 4 * SmallData.day)])
+        try fixture.store.withConnection { try $0.recordClicks([Click(user: UserID("U1"), news: NewsID("N4"), time: SmallData.start + 4 * SmallData.day)]) }
         let windowed = try ranker.ranking(user: UserID("U1"), candidates: candidates)
         #expect(windowed.method == .personalized(historyLength: 3, cachedUserVector: false))
         let shifted = expectedScore(history: ["N2", "N6", "N4"], candidate: "N5", encoder: encoder)
@@ -74,7 +74,7 @@ struct RankerTests {
         let fixture = try SmallData.fixture()
         let encoder = HashingEncoder()
         let ranker = try makeRanker(fixture, encoder)
-        try fixture.store.recordClicks([Click(user: UserID("U1"), news: NewsID("N404"), time: SmallData.start + 5 * SmallData.day)])
+        try fixture.store.withConnection { try $0.recordClicks([Click(user: UserID("U1"), news: NewsID("N404"), time: SmallData.start + 5 * SmallData.day)]) }
         let result = try ranker.ranking(user: UserID("U1"), candidates: [NewsID("N3")])
         #expect(result.method == .personalized(historyLength: 3, cachedUserVector: false))
         let want = expectedScore(history: ["N1", "N2"], candidate: "N3", encoder: encoder)
@@ -124,7 +124,7 @@ struct RankerTests {
             impressions: nil)
         #expect(try ranker.embedMissingNews() == 1)
         #expect(encoder.encodedNews.count == 7)
-        let cached = try #require(try fixture.store.newsVector(model: ranker.model, news: NewsID("N7")))
+        let cached = try #require(try fixture.store.withConnection { try $0.newsVector(model: ranker.model, news: NewsID("N7")) })
         #expect(cached.map(\.bitPattern)
                 == HashingEncoder.vector(for: "a brand new story", dimension: 8).map(\.bitPattern))
 

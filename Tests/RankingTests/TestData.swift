@@ -44,14 +44,14 @@ enum SmallData {
         let file = try TemporaryStore()
         let news = try NewsStore(path: file.path)
         try news.ingest(split: .dev, news: SmallData.news, impressions: SmallData.impressions)
-        return StoreFixture(file: file, store: try RankingStore(path: file.path))
+        return StoreFixture(file: file, store: news)
     }
 }
 
-/// A ranking store on a temporary file that lives as long as the fixture.
+/// A store on a temporary file that lives as long as the fixture.
 struct StoreFixture {
     let file: TemporaryStore
-    let store: RankingStore
+    let store: NewsStore
 }
 
 /// A deterministic stand-in for a model: a news vector is a hashed bag of the title's words, a user vector is the

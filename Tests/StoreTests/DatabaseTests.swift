@@ -1,4 +1,5 @@
 import Foundation
+import MIND
 import Testing
 @testable import Store
 import TestSupport
@@ -100,14 +101,32 @@ struct DatabaseTests {
         #expect(throws: StoreError.self) { try Database(path: directory.path("absent.sqlite"), create: false) }
     }
 
+    @Test("a store's connections close when the store goes away, cached statements and all")
+    func connectionsAreReleased() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        weak var connection: Database?
+        do {
+            let store = try NewsStore(path: directory.path("c.sqlite"))
+            try store.ingest(split: .dev, news: IngestTests.articles, impressions: IngestTests.impressions)
+            try store.read { database in
+                connection = database
+                _ = try database.statistics()
+                _ = try database.latestHistory(of: UserID("U1"))
+            }
+            #expect(connection != nil)
+        }
+        #expect(connection == nil)
+    }
+
     @Test("a new store has page size 8192, WAL journal and the busy timeout")
     func pragmas() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try NewsStore(path: directory.path("p.sqlite"))
-        #expect(try store.database.scalarInt("PRAGMA page_size") == 8192)
-        #expect(try store.database.scalarString("PRAGMA journal_mode") == "wal")
-        #expect(try store.database.scalarInt("PRAGMA busy_timeout") == 5000)
+        #expect(try store.withConnection { try $0.scalarInt("PRAGMA page_size") } == 8192)
+        #expect(try store.withConnection { try $0.scalarString("PRAGMA journal_mode") } == "wal")
+        #expect(try store.withConnection { try $0.scalarInt("PRAGMA busy_timeout") } == 5000)
         #expect(try store.schemaVersion() == Migration.bundled().count)
     }
 }

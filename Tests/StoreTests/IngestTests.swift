@@ -40,27 +40,27 @@ struct IngestTests {
         #expect(summary.unknownNewsInCandidates == 1)  // N9
         #expect(summary.unknownNewsExamples == [NewsID("N8"), NewsID("N9")])
 
-        for article in Self.articles { #expect(try store.article(article.id) == article) }
-        #expect(try store.article(NewsID("N3")) == nil)
-        for impression in Self.impressions { #expect(try store.impression(split: .dev, id: impression.id) == impression) }
-        #expect(try store.impression(split: .train, id: 7) == nil)
+        for article in Self.articles { #expect(try store.withConnection { try $0.article(article.id) } == article) }
+        #expect(try store.withConnection { try $0.article(NewsID("N3")) } == nil)
+        for impression in Self.impressions { #expect(try store.withConnection { try $0.impression(split: .dev, id: impression.id) } == impression) }
+        #expect(try store.withConnection { try $0.impression(split: .train, id: 7) } == nil)
         var streamed: [Impression] = []
-        try store.forEachImpression(split: .dev) { streamed.append($0) }
+        try store.withConnection { try $0.forEachImpression(split: .dev) { streamed.append($0) } }
         #expect(streamed == Self.impressions.sorted { $0.id < $1.id })
 
         // The entity table holds the same entities, one row each, in array order.
-        let rows = try store.database.rows("""
+        let rows = try store.withConnection { try $0.rows("""
             SELECT field, position, label, type, wikidata_id, confidence, offsets, surface_forms
             FROM news_entities WHERE news = 'N1' ORDER BY field DESC, position
-            """)
+            """) }
         #expect(rows.count == 3)
         #expect(rows[0] == [.text("title"), .integer(0), .text(Self.entity.label), .text("P"), .text("Q42"),
                             .real(0.1 + 0.2), .text("[0, 17, 230]"), .text(#"["Douglas", "D. \"A\""]"#)])
         #expect(rows[2][0] == .text("abstract"))
-        #expect(try store.news(mentioning: "Q1490") == [NewsID("N1")])
+        #expect(try store.withConnection { try $0.news(mentioning: "Q1490") } == [NewsID("N1")])
 
         // Impression counters: 1 click of 2 labelled; the unlabelled one has NULL clicks.
-        #expect(try store.database.rows("SELECT impression_id, candidates, clicks FROM impressions ORDER BY impression_id")
+        #expect(try store.withConnection { try $0.rows("SELECT impression_id, candidates, clicks FROM impressions ORDER BY impression_id") }
                 == [[.integer(3), .integer(1), .null], [.integer(7), .integer(2), .integer(1)],
                     [.integer(9), .integer(0), .integer(0)]])
     }
@@ -71,7 +71,7 @@ struct IngestTests {
         defer { directory.remove() }
         let store = try NewsStore(path: directory.path("h.sqlite"))
         try store.ingest(split: .dev, news: Self.articles, impressions: Self.impressions)
-        let u1 = try #require(try store.latestHistory(of: UserID("U1")))
+        let u1 = try #require(try store.withConnection { try $0.latestHistory(of: UserID("U1")) })
         #expect(u1.news == [NewsID("N8")])
         #expect(u1.impressionID == 9 && u1.split == .dev && u1.time == 1_573_900_000)
 
@@ -80,20 +80,20 @@ struct IngestTests {
             Impression(id: 1, user: UserID("U1"), time: 1_574_000_000, history: [NewsID("N1")], candidates: []),
             Impression(id: 2, user: UserID("U2"), time: -10, history: [NewsID("N1")], candidates: []),
         ])
-        #expect(try store.latestHistory(of: UserID("U1"))?.news == [NewsID("N1")])
-        #expect(try store.latestHistory(of: UserID("U2"))?.news == [])
-        #expect(try store.database.scalarInt("SELECT count(*) FROM split_news WHERE split = 'test'") == 0)
-        #expect(try store.database.scalarInt("SELECT count(*) FROM split_news WHERE split = 'dev'") == 2)
+        #expect(try store.withConnection { try $0.latestHistory(of: UserID("U1")) }?.news == [NewsID("N1")])
+        #expect(try store.withConnection { try $0.latestHistory(of: UserID("U2")) }?.news == [])
+        #expect(try store.withConnection { try $0.scalarInt("SELECT count(*) FROM split_news WHERE split = 'test'") } == 0)
+        #expect(try store.withConnection { try $0.scalarInt("SELECT count(*) FROM split_news WHERE split = 'dev'") } == 2)
 
-        try store.recordClick(user: UserID("U1"), news: NewsID("N2"), time: 1_574_000_100)
-        try store.recordClick(user: UserID("U1"), news: NewsID("N5"), time: 1_574_000_050)
-        try store.recordClick(user: UserID("U1"), news: NewsID("N6"), time: 1_573_000_000)  // before the snapshot
-        let updated = try #require(try store.latestHistory(of: UserID("U1")))
+        try store.withConnection { try $0.recordClick(user: UserID("U1"), news: NewsID("N2"), time: 1_574_000_100) }
+        try store.withConnection { try $0.recordClick(user: UserID("U1"), news: NewsID("N5"), time: 1_574_000_050) }
+        try store.withConnection { try $0.recordClick(user: UserID("U1"), news: NewsID("N6"), time: 1_573_000_000) }  // before the snapshot
+        let updated = try #require(try store.withConnection { try $0.latestHistory(of: UserID("U1")) })
         #expect(updated.news == [NewsID("N1"), NewsID("N5"), NewsID("N2")])
         #expect(updated.time == 1_574_000_100)
-        #expect(try store.latestHistory(of: UserID("U404")) == nil)
-        try store.recordClick(user: UserID("U5"), news: NewsID("N1"), time: 3)
-        #expect(try store.latestHistory(of: UserID("U5"))?.news == [NewsID("N1")])
+        #expect(try store.withConnection { try $0.latestHistory(of: UserID("U404")) } == nil)
+        try store.withConnection { try $0.recordClick(user: UserID("U5"), news: NewsID("N1"), time: 3) }
+        #expect(try store.withConnection { try $0.latestHistory(of: UserID("U5")) }?.news == [NewsID("N1")])
     }
 
     @Test("re-ingesting the same files leaves the same rows")
@@ -105,13 +105,13 @@ struct IngestTests {
                          behaviorsFile: Fixtures.sample("behaviors_train.tsv"))
         try store.ingest(split: .test, newsFile: Fixtures.sample("news.tsv"),
                          behaviorsFile: Fixtures.sample("behaviors_test.tsv"))
-        let first = try snapshot(store.database)
+        let first = try snapshot(store)
         #expect(first["candidates"]?.count == 15)
         let summary = try store.ingest(split: .train, newsFile: Fixtures.sample("news.tsv"),
                                        behaviorsFile: Fixtures.sample("behaviors_train.tsv"))
         #expect(summary.impressions == 4 && summary.candidates == 10 && summary.newsRows == 5)
-        #expect(try snapshot(store.database) == first)
-        #expect(try store.database.scalarInt("SELECT count(*) FROM ingest_runs") == 3)
+        #expect(try snapshot(store) == first)
+        #expect(try store.withConnection { try $0.scalarInt("SELECT count(*) FROM ingest_runs") } == 3)
     }
 
     @Test("a split's impressions are replaced as a whole by its next behaviors file")
@@ -123,13 +123,13 @@ struct IngestTests {
                          behaviorsFile: Fixtures.sample("behaviors_train.tsv"))
         let smaller = try directory.file("b.tsv", "4\tU9\t11/20/2019 9:00:00 AM\tN1\tN2-1 N3-0\n")
         try store.ingest(split: .train, newsFile: Fixtures.sample("news.tsv"), behaviorsFile: smaller)
-        #expect(try store.database.scalarInt("SELECT count(*) FROM impressions") == 1)
-        #expect(try store.database.scalarInt("SELECT count(*) FROM candidates") == 2)
-        #expect(try store.database.scalarInt("SELECT count(*) FROM user_histories") == 1)
-        #expect(try store.database.scalarInt("SELECT count(*) FROM news_references") == 3)
+        #expect(try store.withConnection { try $0.scalarInt("SELECT count(*) FROM impressions") } == 1)
+        #expect(try store.withConnection { try $0.scalarInt("SELECT count(*) FROM candidates") } == 2)
+        #expect(try store.withConnection { try $0.scalarInt("SELECT count(*) FROM user_histories") } == 1)
+        #expect(try store.withConnection { try $0.scalarInt("SELECT count(*) FROM news_references") } == 3)
         // Ingesting only news keeps the split's impressions.
         try store.ingest(split: .train, newsFile: Fixtures.sample("news.tsv"), behaviorsFile: nil)
-        #expect(try store.database.scalarInt("SELECT count(*) FROM impressions") == 1)
+        #expect(try store.withConnection { try $0.scalarInt("SELECT count(*) FROM impressions") } == 1)
     }
 
     static let badCases: [(news: String, behaviors: String?, line: Int, expected: String)] = [
@@ -151,7 +151,7 @@ struct IngestTests {
         let store = try NewsStore(path: directory.path("b.sqlite"))
         try store.ingest(split: .train, newsFile: Fixtures.sample("news.tsv"),
                          behaviorsFile: Fixtures.sample("behaviors_train.tsv"))
-        let before = try snapshot(store.database, includingRuns: true)
+        let before = try snapshot(store, includingRuns: true)
 
         let newsFile = newsName == "news.tsv" ? Fixtures.sample(newsName) : Fixtures.bad(newsName)
         let behaviorsFile = behaviorsName.map(Fixtures.bad)
@@ -163,8 +163,8 @@ struct IngestTests {
             #expect(error.line == line)
             #expect(error.expected.localizedCaseInsensitiveContains(expected), "\(error)")
         }
-        #expect(!store.database.isInTransaction)
-        #expect(try snapshot(store.database, includingRuns: true) == before)
+        #expect(try !store.withConnection { $0.isInTransaction })
+        #expect(try snapshot(store, includingRuns: true) == before)
     }
 
     @Test("a bad line near the end of a long behaviors file leaves the store unchanged")
@@ -179,11 +179,11 @@ struct IngestTests {
         let store = try NewsStore(path: directory.path("l.sqlite"))
         try store.ingest(split: .dev, newsFile: Fixtures.sample("news.tsv"),
                          behaviorsFile: Fixtures.sample("behaviors_train.tsv"))
-        let before = try snapshot(store.database, includingRuns: true)
+        let before = try snapshot(store, includingRuns: true)
         #expect(throws: MINDFormatError.self) {
             try store.ingest(split: .dev, newsFile: Fixtures.sample("news.tsv"), behaviorsFile: behaviors)
         }
-        #expect(try snapshot(store.database, includingRuns: true) == before)
+        #expect(try snapshot(store, includingRuns: true) == before)
 
         // With skipping, the same file goes in minus the bad line.
         let summary = try store.ingest(split: .dev, newsFile: Fixtures.sample("news.tsv"), behaviorsFile: behaviors,
@@ -210,7 +210,7 @@ struct IngestTests {
         } catch let error as MINDFormatError {
             #expect(error.line == 3 && error.expected.contains("unique ImpressionID"))
         }
-        #expect(try store.articleCount() == 0)
+        #expect(try store.withConnection { try $0.articleCount() } == 0)
 
         let summary = try store.ingest(split: .train, newsFile: Fixtures.bad("news_entities.tsv"),
                                        behaviorsFile: behaviors, options: IngestOptions(skipBadLines: true))
@@ -220,7 +220,7 @@ struct IngestTests {
         #expect(summary.skippedLines == 3)
         #expect(summary.badLines.map(\.line) == [3, 3, 4])
         #expect(summary.badLines.map(\.file) == [Fixtures.bad("news_entities.tsv").path, behaviors.path, behaviors.path])
-        #expect(try store.impression(split: .train, id: 1)?.user == UserID("U1"))
+        #expect(try store.withConnection { try $0.impression(split: .train, id: 1) }?.user == UserID("U1"))
         #expect(summary.unknownNews == 1)  // N3: the news file lost it with its bad line
     }
 
@@ -233,7 +233,7 @@ struct IngestTests {
                                         expected: "a unique ImpressionID, but 7 appears on an earlier line")) {
             try store.ingest(split: .train, news: Self.articles, impressions: Self.impressions + [Self.impressions[0]])
         }
-        #expect(try snapshot(store.database, includingRuns: true).values.allSatisfy(\.isEmpty))
+        #expect(try snapshot(store, includingRuns: true).values.allSatisfy(\.isEmpty))
     }
 
     @Test("progress reports lines and a final report per file")

@@ -11,12 +11,12 @@ struct StatisticsTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try NewsStore(path: directory.path("s.sqlite"))
-        #expect(try store.statistics() == StoreStatistics(newsRows: 0, users: 0, splits: []))
+        #expect(try store.withConnection { try $0.statistics() } == StoreStatistics(newsRows: 0, users: 0, splits: []))
         try store.ingest(split: .train, newsFile: Fixtures.sample("news.tsv"),
                          behaviorsFile: Fixtures.sample("behaviors_train.tsv"))
         try store.ingest(split: .test, newsFile: Fixtures.sample("news.tsv"),
                          behaviorsFile: Fixtures.sample("behaviors_test.tsv"))
-        let statistics = try store.statistics()
+        let statistics = try store.withConnection { try $0.statistics() }
         #expect(statistics.newsRows == 5)
         #expect(statistics.users == 4)   // U1, U2, U3 in train; U4 (and U1) in test
         // train: impressions 1–4 with 3+3+2+2 candidates and 1+2+1+1 clicks; every news N1…N5 is mentioned.

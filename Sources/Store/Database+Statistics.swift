@@ -75,29 +75,29 @@ public struct StoreStatistics: Codable, Equatable, Sendable {
     }
 }
 
-extension NewsStore {
+extension Database {
     /// Counts per split and in total (one read transaction, so the numbers are consistent).
     public func statistics() throws -> StoreStatistics {
-        try database.transaction(.deferred) {
+        try read {
             var splits: [SplitStatistics] = []
             for split in Split.allCases {
                 let value = SQLValue.text(split.rawValue)
-                let newsRows = try database.scalarInt(SQL.splitNewsRows, [value]) ?? 0
-                let referenced = try database.scalarInt(SQL.splitReferencedNews, [value]) ?? 0
-                let unknown = try database.scalarInt(SQL.unknownNews, [value]) ?? 0
-                let statement = try database.prepare(SQL.splitImpressionStatistics)
-                try statement.bind(split.rawValue, at: 1)
-                try statement.step()
-                let impressions = statement.int(0)
+                let newsRows = try scalarInt(SQL.splitNewsRows, [value]) ?? 0
+                let referenced = try scalarInt(SQL.splitReferencedNews, [value]) ?? 0
+                let unknown = try scalarInt(SQL.unknownNews, [value]) ?? 0
+                let counts = try rows(SQL.splitImpressionStatistics, [value])[0].map { value -> Int in
+                    if case let .integer(number) = value { number } else { 0 }
+                }
+                let impressions = counts[0]
                 guard newsRows > 0 || impressions > 0 else { continue }
-                let labelled = statement.int(3), clicks = statement.int(4)
+                let labelled = counts[3], clicks = counts[4]
                 splits.append(SplitStatistics(
                     split: split, newsRows: newsRows, newsReferenced: referenced, unknownNews: unknown,
-                    users: statement.int(1), impressions: impressions, candidates: statement.int(2),
+                    users: counts[1], impressions: impressions, candidates: counts[2],
                     labelledCandidates: labelled, clicks: clicks,
                     clickThroughRate: labelled > 0 ? Double(clicks) / Double(labelled) : nil))
             }
-            return StoreStatistics(newsRows: try articleCount(), users: try database.scalarInt(SQL.userCount) ?? 0,
+            return StoreStatistics(newsRows: try articleCount(), users: try scalarInt(SQL.userCount) ?? 0,
                                    splits: splits)
         }
     }

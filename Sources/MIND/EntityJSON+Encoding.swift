@@ -1,11 +1,12 @@
 import Foundation
-import MIND
 
-/// Writes entity lists as the JSON of news.tsv columns 7 and 8 (keys `Label`, `Type`, `WikidataId`,
-/// `Confidence`, `OccurrenceOffsets`, `SurfaceForms`) without going through `JSONEncoder`, which costs
-/// microseconds per call on a path that runs for every article.
-enum EntityJSON {
-    static func encode(_ entities: [Entity]) -> String {
+/// The entity columns of news.tsv (columns 7 and 8) as JSON text: a list of objects with the keys `Label`, `Type`,
+/// `WikidataId`, `Confidence`, `OccurrenceOffsets` and `SurfaceForms`. The writer is hand-written, without
+/// `JSONEncoder` (which costs microseconds per call on a path that runs for every article); the reader is
+/// `EntityJSONParser`, the one that reads news.tsv. The store keeps entity lists in this form.
+public enum EntityJSON {
+    /// The JSON text of `entities` (`[]` when empty), keys in news.tsv's order.
+    public static func encode(_ entities: [Entity]) -> String {
         guard !entities.isEmpty else { return "[]" }
         var text = "["
         for (index, entity) in entities.enumerated() {
@@ -27,11 +28,28 @@ enum EntityJSON {
         return text + "]"
     }
 
-    static func integers(_ values: [Int]) -> String {
+    /// The entities of JSON text written by `encode` (or read from news.tsv).
+    ///
+    /// - Throws: `EntityJSONError` with the byte offset and what was expected there.
+    public static func decode(_ text: String) throws -> [Entity] {
+        if text == "[]" { return [] }
+        var text = text
+        let parsed = text.withUTF8 { bytes in
+            Result { () throws(EntityJSONParser.Failure) in try EntityJSONParser.parse(bytes) }
+        }
+        switch parsed {
+        case let .success(entities): return entities
+        case let .failure(failure): throw EntityJSONError(offset: failure.offset, reason: failure.reason)
+        }
+    }
+
+    /// A JSON list of integers, e.g. `[0, 17]`.
+    public static func integers(_ values: [Int]) -> String {
         "[" + values.map(String.init).joined(separator: ", ") + "]"
     }
 
-    static func strings(_ values: [String]) -> String {
+    /// A JSON list of strings.
+    public static func strings(_ values: [String]) -> String {
         var text = "["
         for (index, value) in values.enumerated() {
             if index > 0 { text += ", " }
@@ -60,13 +78,11 @@ enum EntityJSON {
         }
         text += "\""
     }
+}
 
-    static func decode(_ text: String, news: NewsID, column: String) throws -> [Entity] {
-        if text == "[]" { return [] }
-        do {
-            return try JSONDecoder().decode([Entity].self, from: Data(text.utf8))
-        } catch {
-            throw StoreError.corruptValue(table: "news", key: "\(news) \(column)", expected: "a JSON array of entities")
-        }
-    }
+/// Entity JSON text that does not parse: the 0-based byte offset and what was wrong there.
+public struct EntityJSONError: Error, CustomStringConvertible, Equatable, Sendable {
+    public var offset: Int
+    public var reason: String
+    public var description: String { "entity JSON at byte \(offset): \(reason)" }
 }
