@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "Ranking", dependencies: ["Basics", "Store", "NewsModel", "MIND", "TensorMath"], swiftSettings: fastMath),
         /// Generic HTTP/1.1 server on libmicrohttpd: routing, JSON bodies and errors, body limits, keep-alive,
         /// graceful stop, access log, Prometheus metrics, bearer tokens.
-        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
+        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Basics"]),
         /// Benchmarks of the model, training, ranking and MIND readers, and the synthetic store they (and the demo) use.
         .target(name: "Benchmarks", dependencies: ["Basics", "Distributed", "MIND", "SyntheticMIND", "TensorMath", "NewsModel", "Store", "Training", "Ranking"], swiftSettings: fastMath),
         /// Command-line interface as a library, so tests can drive it in-process.

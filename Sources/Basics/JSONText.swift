@@ -1,0 +1,30 @@
+/// JSON string literals written by hand, where going through `JSONEncoder` would cost microseconds per value on a
+/// hot path (entity lists at ingest) or add a failure path that cannot happen (error bodies, access-log lines).
+public enum JSONText {
+    /// Appends `value` as a JSON string literal, quotes included (RFC 8259 escaping; non-ASCII left as UTF-8).
+    public static func appendQuoted(_ value: String, to text: inout String) {
+        text += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
+    }
+
+    /// `value` as a JSON string literal, quotes included.
+    public static func quoted(_ value: String) -> String {
+        var text = ""
+        text.reserveCapacity(value.utf8.count + 2)
+        appendQuoted(value, to: &text)
+        return text
+    }
+}
