@@ -22,8 +22,8 @@ final class TrainingStep<Model: TrainableModel> {
     let group: ProcessGroup
     let plan: ShardPlan
     let reducer: TreeReducer
-    /// Bytes and time of the last step's gradient exchange (zero in a single process).
-    private(set) var lastCommunication = CommunicationStats()
+    /// Bytes and time of the gradient exchanges of the steps this process ran (zero in a single process).
+    private(set) var communication = CommunicationTotals()
     private let threads: [ThreadState]
 
     /// What one thread reuses from step to step: its workspace and batch builder.
@@ -94,7 +94,7 @@ final class TrainingStep<Model: TrainableModel> {
         try failures.rethrow()
         // 3. The batch's gradient: the root of the shard tree over every process's shards.
         let reduced = try reducer.reduce(shards: payloads.map { $0! }, range: mine)
-        lastCommunication = reduced.stats
+        communication.add(reduced.stats)
         // 4. The batch's loss, and one optimizer step.
         let loss = try batchLoss(losses, shards: mine)
         model.applyGradient(reduced.gradient, learningRate: options.learningRate)
