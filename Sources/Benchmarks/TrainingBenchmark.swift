@@ -52,6 +52,14 @@ public enum TrainingBenchmark {
         public var gflops: Double
         /// `gflops` over the sgemm peak measured in the same run.
         public var fractionOfPeak: Double
+        /// Mean milliseconds per timed step in each phase of the step (batches, embedding rows, forward+backward,
+        /// reduction, Adam).
+        public var phaseMilliseconds: [String: Double]
+        /// Per shard, mean over the timed steps: samples, word-embedding rows of its gradient, and the gradient's
+        /// bytes in the exchange format (what a process sends per shard it owns under mpirun).
+        public var shardSamples: Double
+        public var shardGradientRows: Double
+        public var shardGradientBytes: Double
     }
 
     /// Inference throughput of one encoder.
@@ -136,10 +144,12 @@ public enum TrainingBenchmark {
                               directory: directory)
         trainer.evaluatesDev = false
         var warmTime = 0.0, endTime = 0.0, warmStep = 0, endStep = 0
-        trainer.onProgress = { progress in
+        var warmProfile = StepProfile()
+        trainer.onProgress = { [unowned trainer] progress in
             if progress.step == warmup {
                 warmTime = progress.elapsed
                 warmStep = progress.step
+                warmProfile = trainer.stepProfile
             }
             endTime = progress.elapsed
             endStep = progress.step
@@ -149,11 +159,15 @@ public enum TrainingBenchmark {
         let seconds = endTime - warmTime
         let flops = try trainingFlops(corpus: corpus, configuration: model.configuration, training: training,
                                       steps: warmStep..<endStep)
+        let profile = trainer.stepProfile - warmProfile
         return TrainingFigure(encoder: encoder.rawValue, parallel: mode.name, workers: parallelism.workers,
                               blasThreads: parallelism.threadsPerWorker, steps: timedSteps,
                               samplesPerSecond: Double(timedSteps * training.batchSize) / seconds,
                               secondsPerStep: seconds / Double(timedSteps), gflops: flops / seconds / 1e9,
-                              fractionOfPeak: flops / seconds / 1e9 / peak)
+                              fractionOfPeak: flops / seconds / 1e9 / peak,
+                              phaseMilliseconds: Dictionary(uniqueKeysWithValues: profile.millisecondsPerStep),
+                              shardSamples: profile.perShard.samples, shardGradientRows: profile.perShard.gradientRows,
+                              shardGradientBytes: profile.perShard.payloadBytes)
     }
 
     /// The FLOPs of training steps `steps`: the shard batches rebuilt exactly as the trainer builds them (each
@@ -251,6 +265,10 @@ extension TrainingBenchmark.Report: BenchmarkReport {
                 + String(format: "%8.1f samples/s  (%.1f ms/step over %d steps)  %6.1f GFLOP/s = %.0f%% of sgemm",
                          figure.samplesPerSecond, figure.secondsPerStep * 1000, figure.steps, figure.gflops,
                          100 * figure.fractionOfPeak))
+            let phases = StepProfile.phaseNames.map { String(format: "%@ %.1f", $0, figure.phaseMilliseconds[$0] ?? 0) }
+            lines.append("    ms/step: " + phases.joined(separator: ", ")
+                + String(format: "; per shard: %.1f samples, %.0f gradient rows, %.2f MB of gradient",
+                         figure.shardSamples, figure.shardGradientRows, figure.shardGradientBytes / 1e6))
         }
         lines.append("inference:")
         for figure in inference {
