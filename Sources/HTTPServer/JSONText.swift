@@ -1,8 +1,8 @@
 /// Minimal JSON string quoting, for the few bodies the server writes by hand (error bodies) where going through
 /// `JSONEncoder` would only add a failure path that cannot happen.
-enum JSONText {
+public enum JSONText {
     /// `text` as a JSON string literal, quotes included (RFC 8259 escaping; non-ASCII left as UTF-8).
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var output = "\""
         output.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {

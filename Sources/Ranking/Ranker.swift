@@ -188,6 +188,29 @@ public final class Ranker: @unchecked Sendable {
         }
     }
 
+    /// Encodes and caches, in one batch, the vectors of those of `ids` that have none for this model yet (ids the
+    /// store does not define are skipped). A service calls it after adding or retitling articles, so that they can
+    /// be ranked at once without an encoding on the ranking path.
+    ///
+    /// - Returns: the number of vectors written (a news retitled meanwhile is left for the next query to encode).
+    @discardableResult
+    public func embedNews(_ ids: [NewsID]) throws -> Int {
+        try store.withConnection { store in
+            var cached: [Float] = []
+            let missing = try store.appendNewsVectors(model: model, ids: ids, to: &cached)
+            guard !missing.isEmpty else { return 0 }
+            let articles = try store.read { () throws -> [NewsArticle] in
+                var seen = Set<NewsID>()
+                return try missing.filter { seen.insert($0).inserted }.compactMap {
+                    try store.article($0, entities: false)
+                }
+            }
+            guard !articles.isEmpty else { return 0 }
+            let vectors = try encoderLock.withLock { try encoder.encodeNews(articles, threads: encodingThreads) }
+            return try store.storeNewsVectors(model: model, articles: articles, vectors: vectors)
+        }
+    }
+
     /// The number of news with a cached vector for this model.
     public func cachedNewsCount() throws -> Int {
         try store.withConnection { try $0.cachedNewsCount(model: model) }
