@@ -95,7 +95,8 @@ struct ServeCommand: Command {
         context.log("newsrec serve: listening on http://\(address):\(port) (model \(ranker.model.id), "
                     + "\(try ranker.cachedNewsCount()) cached news vectors, \(configuration.threads) threads)")
         let outcome = service.waitUntilStopped()
-        context.log("newsrec serve: stopped (\(outcome))")
+        store.closeIdleConnections()
+        context.log("newsrec serve: stopped (\(outcome)); store closed")
         if case .timedOut = outcome { throw ServeError(outcome: outcome) }
     }
 }
