@@ -28,8 +28,9 @@ public struct RawResponse: Sendable {
     public var errorMessage: String? { json?["error"] as? String }
 }
 
-/// A blocking TCP connection speaking just enough HTTP/1.1 to test the server byte for byte.
-public final class RawConnection {
+/// A blocking TCP connection speaking just enough HTTP/1.1 to test the server byte for byte. Use it from one thread
+/// at a time (a test may hand it to another thread and take it back once that thread is done).
+public final class RawConnection: @unchecked Sendable {
     public let fd: Int32
     private var buffer: [UInt8] = []
 
