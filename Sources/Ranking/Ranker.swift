@@ -19,8 +19,10 @@ import Store
 /// ties in the order given.
 ///
 /// Thread-safe: each call borrows a connection from the store's pool (`NewsStore`, one connection per concurrent
-/// caller), so a server can call `rank` from many threads while other processes ingest, click or embed (WAL;
-/// writers wait on the busy timeout). Encoder calls are serialised.
+/// caller), so a server can call `rank` from many threads while other processes ingest, click or embed (WAL).
+/// A query never waits for another writer: the vectors it computes are cached only when the write lock is free
+/// within 50 ms (`Database.writeIfAvailable`), else used uncached (a long ingest cannot stall rankings); the
+/// explicit `embedMissingNews`/`embedNews` wait on the busy timeout. Encoder calls are serialised.
 public final class Ranker: @unchecked Sendable {
     /// The model as registered in the store.
     public let model: CachedModel
@@ -255,7 +257,9 @@ public final class Ranker: @unchecked Sendable {
             return try missing.filter { seen.insert($0).inserted }.compactMap { try store.article($0, entities: false) }
         }
         let encoded = try encoderLock.withLock { try encoder.encodeNews(articles, threads: encodingThreads) }
-        try store.storeNewsVectors(model: model, articles: articles, vectors: encoded)
+        _ = try store.writeIfAvailable {
+            try store.storeNewsVectors(model: model, articles: articles, vectors: encoded)
+        }
         let fresh = Dictionary(uniqueKeysWithValues: articles.enumerated().map { ($0.element.id, $0.offset) })
         let h = model.dimension
         var cachedRow = 0
@@ -289,8 +293,10 @@ public final class Ranker: @unchecked Sendable {
         let vector = known.isEmpty
             ? [Float](repeating: 0, count: model.dimension)
             : try encoderLock.withLock { try encoder.encodeUser(history: vectors, count: known.count) }
-        try store.storeUserVector(model: model, user: user, version: version, historyLength: history.count,
-                                  vector: vector, epoch: epoch)
+        _ = try store.writeIfAvailable {
+            try store.storeUserVector(model: model, user: user, version: version, historyLength: history.count,
+                                      vector: vector, epoch: epoch)
+        }
         return vector
     }
 

@@ -44,7 +44,7 @@ struct ConcurrencyTests {
         #expect(response.status == 200 && response.json?["user"] as? String == "U7")
     }
 
-    @Test("rankings, reads and clicks go on while a newsrec ingest process writes the same store")
+    @Test("warm and cold rankings and reads go on while a newsrec ingest process writes the same store")
     func servesDuringIngest() throws {
         let served = try ServedStore()
         try served.ranker.embedMissingNews()
@@ -59,7 +59,15 @@ struct ConcurrencyTests {
             done.signal()
         }
         var during = 0, failures: [String] = []
+        var coldUsers = (1 ... 14).filter { $0 != 7 }.map { "U\($0)" }   // no vector cached yet: computed now
+        var slowest = Duration.zero
         while ingest.isRunning {
+            if let user = coldUsers.popLast() {
+                let begin = ContinuousClock.now
+                let response = try served.call("POST", "/v1/rank", json: #"{"user": "\#(user)", "candidates": ["N5"]}"#)
+                slowest = max(slowest, ContinuousClock.now - begin)
+                if response.status != 200 { failures.append("cold \(user): \(response.status) \(response.text)") }
+            }
             for (method, target, body) in [("POST", "/v1/rank", #"{"user": "U7", "candidates": ["N1","N2","N3"]}"#),
                                            ("GET", "/v1/users/U7/recommendations?top=3", nil),
                                            ("GET", "/v1/model", nil)] {
@@ -73,6 +81,7 @@ struct ConcurrencyTests {
         #expect(ingest.terminationStatus == 0)
         #expect(failures.isEmpty, "\(failures.prefix(3))")
         #expect(during >= 3, "only \(during) rounds of requests while the ingest ran")
+        #expect(slowest < .seconds(1), "a cold ranking waited \(slowest) for the ingest's write lock")
         let click = try served.call("POST", "/v1/clicks", json: #"{"user": "V1", "news": "X7"}"#)
         #expect(click.status == 200, "\(click.text)")
     }
