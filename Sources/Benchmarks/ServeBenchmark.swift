@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import HTTPServer
 import MIND
 import Ranking
@@ -44,6 +45,9 @@ public enum ServeBenchmark {
         public var maxMilliseconds: Double
         public var non2xx: Int
         public var socketErrors: Int
+        /// CPU time of this process (the server; wrk is another process) per request, in microseconds: the cost
+        /// of a request whatever else the machine runs.
+        public var serverCPUMicroseconds: Double
         /// The 1-minute load average just before the run.
         public var loadBefore: Double
     }
@@ -95,12 +99,15 @@ public enum ServeBenchmark {
         for (workload, script) in [("rank", rankScript), (mixName, mixScript)] {
             for connections in options.connections {
                 let load = currentLoad()
+                let cpu = processCPUSeconds()
                 let result = try WrkRun.run(script: script, url: url, connections: connections,
                                             seconds: options.seconds)
-                let run = Run(result, workload: workload, connections: connections, loadBefore: load)
-                log(String(format: "%@, %d connections: %.0f requests/s, p50 %.3f ms, p99 %.3f ms, %d non-2xx",
-                           workload, connections, run.requestsPerSecond, run.p50Milliseconds, run.p99Milliseconds,
-                           run.non2xx))
+                let cpuPerRequest = (processCPUSeconds() - cpu) * 1e6 / Double(max(1, result.requests))
+                let run = Run(result, workload: workload, connections: connections, cpu: cpuPerRequest,
+                              loadBefore: load)
+                log(String(format: "%@, %d connections: %.0f requests/s, p50 %.3f ms, p99 %.3f ms, %d non-2xx, "
+                           + "%.0f µs server CPU per request", workload, connections, run.requestsPerSecond,
+                           run.p50Milliseconds, run.p99Milliseconds, run.non2xx, run.serverCPUMicroseconds))
                 runs.append(run)
             }
         }
@@ -163,6 +170,14 @@ public enum ServeBenchmark {
             """
     }
 
+    /// User + system CPU seconds of this process so far (all threads).
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
     /// The 1-minute load average (/proc/loadavg), or -1 when unknown.
     static func currentLoad() -> Double {
         let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
@@ -171,12 +186,13 @@ public enum ServeBenchmark {
 }
 
 extension ServeBenchmark.Run {
-    init(_ result: WrkRun.Result, workload: String, connections: Int, loadBefore: Double) {
+    init(_ result: WrkRun.Result, workload: String, connections: Int, cpu: Double, loadBefore: Double) {
         self.init(workload: workload, connections: connections, requests: result.requests,
                   requestsPerSecond: Double(result.requests) / max(1e-9, Double(result.durationMicroseconds) / 1e6),
                   p50Milliseconds: result.p50Microseconds / 1000, p90Milliseconds: result.p90Microseconds / 1000,
                   p99Milliseconds: result.p99Microseconds / 1000, maxMilliseconds: result.maxMicroseconds / 1000,
-                  non2xx: result.non2xx, socketErrors: result.socketErrors, loadBefore: loadBefore)
+                  non2xx: result.non2xx, socketErrors: result.socketErrors, serverCPUMicroseconds: cpu,
+                  loadBefore: loadBefore)
     }
 }
 
@@ -186,13 +202,13 @@ extension ServeBenchmark.Report: BenchmarkReport {
     /// A Markdown table for BENCHMARKS.md and the terminal.
     public var text: String {
         var lines = ["| workload | connections | requests/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | "
-                        + "socket errors | load before |",
-                     "|---|---|---|---|---|---|---|---|---|---|"]
+                        + "socket errors | server CPU µs/request | load before |",
+                     "|---|---|---|---|---|---|---|---|---|---|---|"]
         for run in runs {
-            lines.append(String(format: "| %@ | %d | %.0f | %.3f | %.3f | %.3f | %.1f | %d | %d | %.2f |",
+            lines.append(String(format: "| %@ | %d | %.0f | %.3f | %.3f | %.3f | %.1f | %d | %d | %.0f | %.2f |",
                                 run.workload, run.connections, run.requestsPerSecond, run.p50Milliseconds,
                                 run.p90Milliseconds, run.p99Milliseconds, run.maxMilliseconds, run.non2xx,
-                                run.socketErrors, run.loadBefore))
+                                run.socketErrors, run.serverCPUMicroseconds, run.loadBefore))
         }
         lines.append("")
         lines.append("Store: \(newsCount) news (all cached, vectors of \(dimension) float32); rank requests: "

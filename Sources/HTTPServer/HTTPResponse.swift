@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// A complete HTTP response: status, headers and body bytes.

@@ -355,12 +355,22 @@ public struct RankingResult: Sendable {
     public var method: Method
     /// Best first.
     public var items: [RankedNews]
+
+    public init(method: Method, items: [RankedNews]) {
+        self.method = method
+        self.items = items
+    }
 }
 
 /// One ranked news and its score.
 public struct RankedNews: Hashable, Sendable {
     public var news: NewsID
     public var score: Float
+
+    public init(news: NewsID, score: Float) {
+        self.news = news
+        self.score = score
+    }
 }
 
 /// What one read transaction of a ranking query found.

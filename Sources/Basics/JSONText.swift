@@ -1,10 +1,12 @@
-/// Minimal JSON string quoting, for the few bodies the server writes by hand (error bodies) where going through
-/// `JSONEncoder` would only add a failure path that cannot happen.
+/// Minimal JSON string quoting, for the bodies written by hand: the HTTP server's error bodies and access-log lines
+/// (where `JSONEncoder` would only add a failure path that cannot happen) and the ranking report on the service's
+/// hot path (where `JSONEncoder` costs more than the ranking).
 public enum JSONText {
-    /// `text` as a JSON string literal, quotes included (RFC 8259 escaping; non-ASCII left as UTF-8).
+    /// `text` as a JSON string literal, quotes included (RFC 8259 escaping; `/` and non-ASCII left as UTF-8).
     public static func quoted(_ text: String) -> String {
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + text + "\"" }
         var output = "\""
-        output.reserveCapacity(text.utf8.count + 2)
+        output.reserveCapacity(text.utf8.count + 8)
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""
