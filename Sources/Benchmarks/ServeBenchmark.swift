@@ -76,6 +76,7 @@ public enum ServeBenchmark {
         try ranker.embedMissingNews()
         let users = try data.usersByHistoryLength(ranker: ranker).prefix(options.userPool).map(\.user)
         guard !users.isEmpty else { throw BenchmarkError.notEnoughData("no user with a click history") }
+        try ranker.preloadNewsVectors()
         let bodies = try requestBodies(users: users, data: data, ranker: ranker)
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("newsrec-bench-serve-\(UUID().uuidString)")

@@ -84,6 +84,7 @@ struct ServeCommand: Command {
         try requireStore(database)
         let store = try NewsStore(path: database, create: false, busyTimeout: 30)
         let ranker = try Ranker(store: store, checkpoint: URL(fileURLWithPath: model), threads: configuration.threads)
+        let vectors = try ranker.preloadNewsVectors()
         let service = try Service(ranker: ranker, configuration: configuration)
         let port = try service.start()
         let signals = ShutdownSignals.install { signal in
@@ -93,7 +94,7 @@ struct ServeCommand: Command {
         defer { signals.cancel() }
         let address = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         context.log("newsrec serve: listening on http://\(address):\(port) (model \(ranker.model.id), "
-                    + "\(try ranker.cachedNewsCount()) cached news vectors, \(configuration.threads) threads)")
+                    + "\(vectors) cached news vectors in memory, \(configuration.threads) threads)")
         let outcome = service.waitUntilStopped()
         store.closeIdleConnections()
         context.log("newsrec serve: stopped (\(outcome)); store closed")

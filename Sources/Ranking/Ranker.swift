@@ -12,7 +12,9 @@ import Store
 /// encoder over the vectors of the user's last `historyLength` clicks) with the candidates' news vectors, exactly as
 /// the model scores an impression. Missing vectors are computed on the fly and cached: news vectors by news id,
 /// user vectors by a version (FNV-1a of the history's ids), so a new click makes the next query recompute the
-/// user vector.
+/// user vector. The news vectors a ranking reads come from an in-memory mirror of the cache (`NewsVectorMemory`,
+/// loaded on the first ranking or by `preloadNewsVectors`, kept in step with the store's cache generation), so a
+/// warm query reads only the user's history and vector from SQLite.
 ///
 /// Users without any click get the documented cold-start ranking: candidates ordered by how often they were clicked
 /// in the last `popularityWindow` seconds of the data (clicked candidates of impressions plus recorded clicks),
@@ -44,6 +46,8 @@ public final class Ranker: @unchecked Sendable {
     private let encoderLock = NSLock()
     private let stateLock = NSLock()
     private var catalogue: Catalogue?
+    /// The cached news vectors in memory, for `ranking(user:candidates:top:)`.
+    private let newsMemory: NewsVectorMemory
 
     /// Ranks from `store` and registers the model of `encoder` under `modelID`.
     ///
@@ -63,6 +67,7 @@ public final class Ranker: @unchecked Sendable {
             try database.register(CachedModel(id: modelID, dimension: encoder.dimension, config: config,
                                               checkpoint: checkpoint))
         }
+        newsMemory = NewsVectorMemory(model: model)
         self.encoder = encoder
     }
 
@@ -97,7 +102,8 @@ public final class Ranker: @unchecked Sendable {
                 if lookup.history.isEmpty { return lookup }
                 lookup.version = Self.version(of: lookup.history)
                 lookup.userVector = try store.userVector(model: model, user: user, version: lookup.version)?.vector
-                lookup.missing = try store.appendNewsVectors(model: model, ids: candidates, to: &lookup.vectors)
+                try newsMemory.synchronize(to: try store.vectorGeneration(), on: store)
+                lookup.missing = newsMemory.append(candidates, to: &lookup.vectors)
                 return lookup
             }
             if lookup.history.isEmpty {
@@ -211,6 +217,14 @@ public final class Ranker: @unchecked Sendable {
             let vectors = try encoderLock.withLock { try encoder.encodeNews(articles, threads: encodingThreads) }
             return try store.storeNewsVectors(model: model, articles: articles, vectors: vectors)
         }
+    }
+
+    /// Loads every cached news vector of the model into the in-memory mirror that `ranking` reads (the first
+    /// ranking would do it; a server does it before it listens) and returns how many it holds.
+    @discardableResult
+    public func preloadNewsVectors() throws -> Int {
+        try store.read { store in try newsMemory.synchronize(to: try store.vectorGeneration(), on: store) }
+        return newsMemory.count
     }
 
     /// The number of news with a cached vector for this model.

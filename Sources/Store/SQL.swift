@@ -158,6 +158,10 @@ enum SQL {
         ON CONFLICT (model, news) DO UPDATE SET vector = excluded.vector
         """
     static let selectAllNewsVectors = "SELECT news, vector FROM news_vectors WHERE model = ?1 ORDER BY news"
+    /// ?1 model, ?2 rowid: the vectors added after that rowid, in rowid order.
+    static let selectNewsVectorsAfter = """
+        SELECT rowid, news, vector FROM news_vectors WHERE rowid > ?2 AND model = ?1 ORDER BY rowid
+        """
     /// Grows when a news vector is added (largest rowid) or invalidated (title-change epoch).
     static let vectorGeneration = """
         SELECT (SELECT coalesce(max(rowid), 0) FROM news_vectors), (\(titleChangeEpoch))
