@@ -23,7 +23,7 @@ struct RankingRoutes: Sendable {
 
     /// Ranks the request's candidates (or the fresh pool) for its user.
     func rank(_ request: HTTPRequest) throws -> HTTPResponse {
-        let body = try request.decodeJSON(RankRequest.self)
+        let body = try RankRequestScanner.decode(request.body) ?? request.decodeJSON(RankRequest.self)
         let user = try RequestIDs.user(body.user, field: "field 'user'")
         let top = try body.top.map { top throws(HTTPError) in try Self.checkTop(top, name: "field 'top'") }
         let result: RankingResult

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Store
+@testable import Store
 import TestSupport
 
 /// Writes that may be skipped when another connection holds the write lock, and closing a store's connections.
@@ -49,5 +49,19 @@ struct LockingTests {
         store.closeIdleConnections()
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
         #expect(try store.withConnection { try $0.scalarInt("SELECT x FROM t") } == 7)
+    }
+}
+
+/// Reading only the end of a long history column.
+@Suite("History column")
+struct HistoryColumnTests {
+    @Test("the last N ids of a history column are the last N of all its ids")
+    func lastIDs() {
+        for text in ["", " ", "N1", "N1 N2", " N1  N2 ", "N1 N2 N3 N4 N5 N6", "  a b  c "] {
+            let all = Database.splitHistory(text)
+            for last in 0 ... 7 {
+                #expect(Database.splitHistory(text, last: last) == Array(all.suffix(last)), "\(text) \(last)")
+            }
+        }
     }
 }
