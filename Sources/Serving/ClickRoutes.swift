@@ -36,6 +36,6 @@ struct ClickRoutes: Sendable {
             try database.recordClicks(clicks)
         }
         metrics.clicks.increment(by: Double(clicks.count))
-        return try .json(ClicksResponse(recorded: clicks.count))
+        return try ServiceJSON.response(ClicksResponse(recorded: clicks.count))
     }
 }

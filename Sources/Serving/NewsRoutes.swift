@@ -23,7 +23,7 @@ struct NewsRoutes: Sendable {
         metrics.added.increment(by: Double(changes.inserted.count))
         metrics.updated.increment(by: Double(changes.updated.count))
         metrics.encoded.increment(by: Double(encoded))
-        return try .json(NewsResponse(
+        return try ServiceJSON.response(NewsResponse(
             received: articles.count, inserted: changes.inserted.count, updated: changes.updated.count,
             retitled: changes.titleChanges.count,
             unchanged: articles.count - changes.inserted.count - changes.updated.count, encoded: encoded))

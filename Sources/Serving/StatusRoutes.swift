@@ -9,7 +9,7 @@ struct StatusRoutes: Sendable {
 
     func register(in router: inout Router) {
         router.get("/v1/model", access: .open) { _ in try model() }
-        router.get("/healthz", access: .open) { _ in try .json(StatusResponse(status: "ok")) }
+        router.get("/healthz", access: .open) { _ in try ServiceJSON.response(StatusResponse(status: "ok")) }
         router.get("/readyz", access: .open) { _ in try ready() }
     }
 
@@ -17,7 +17,7 @@ struct StatusRoutes: Sendable {
     func model() throws -> HTTPResponse {
         let model = ranker.model
         let config = try? JSONDecoder().decode(NRMSConfiguration.self, from: Data(model.config.utf8))
-        return try .json(ModelResponse(id: model.id, dimension: model.dimension, historyLength: ranker.historyLength,
+        return try ServiceJSON.response(ModelResponse(id: model.id, dimension: model.dimension, historyLength: ranker.historyLength,
                                        checkpoint: model.checkpoint, config: config,
                                        cachedNews: try ranker.cachedNewsCount()))
     }
@@ -29,6 +29,6 @@ struct StatusRoutes: Sendable {
         } catch {
             throw HTTPError.unavailable("store not readable: \(error)")
         }
-        return try .json(StatusResponse(status: "ready", model: ranker.model.id))
+        return try ServiceJSON.response(StatusResponse(status: "ready", model: ranker.model.id))
     }
 }
