@@ -48,6 +48,8 @@ public final class Ranker: @unchecked Sendable {
     private var catalogue: Catalogue?
     /// The cached news vectors in memory, for `ranking(user:candidates:top:)`.
     private let newsMemory: NewsVectorMemory
+    /// The impressions' click counts of the cold-start window, kept until an ingest or another window.
+    private let impressionPopularity = ImpressionPopularityMemo()
 
     /// Ranks from `store` and registers the model of `encoder` under `modelID`.
     ///
@@ -321,8 +323,10 @@ public final class Ranker: @unchecked Sendable {
             guard unknown.isEmpty else { throw RankingError.unknownCandidates(unknown) }
             guard let latest = try store.latestTime() else { return (nil, [:]) }
             let since = latest - popularityWindow
-            var counts: [NewsID: Int] = [:]
-            for entry in try store.clickPopularity(since: since) { counts[entry.news] = entry.clicks }
+            var counts = try impressionPopularity.counts(since: since, generation: try store.impressionsGeneration()) {
+                try store.impressionClickCounts(since: since)
+            }
+            for (news, clicks) in try store.recordedClickCounts(since: since) { counts[news, default: 0] += clicks }
             return (since, counts)
         }
         var selection = TopK<NewsID>(capacity: min(top, candidates.count))

@@ -7,11 +7,12 @@ import Synchronization
 /// that the store defines — kept between requests.
 ///
 /// Reading the pool unpacks every impression of the window (a MIND day is tens of thousands), so it is cached per
-/// window and re-read when the newest impression time changes (an ingest added data) or after `lifetime`. A store
-/// without impressions has every news as its pool, read each time (news may be added meanwhile).
+/// window and re-read when an ingest wrote impressions (`Database.impressionsGeneration`) or after `lifetime` (a
+/// news of the pool that had no article may have got one). A store without impressions has every news as its
+/// pool, read each time (news may be added meanwhile).
 final class FreshPool: Sendable {
     private struct Entry: Sendable {
-        var latest: Int64
+        var generation: [Int]
         var pool: [NewsID]
         var expires: ContinuousClock.Instant
     }
@@ -29,18 +30,21 @@ final class FreshPool: Sendable {
 
     /// The pool of the last `window` seconds of the data, sorted by id.
     func candidates(window: Int64) throws -> [NewsID] {
-        let latest = try ranker.store.withConnection { try $0.latestImpressionTime() }
+        let (latest, generation) = try ranker.store.read { database in
+            (try database.latestImpressionTime(), try database.impressionsGeneration())
+        }
         let now = ContinuousClock.now
-        if let latest, let entry = entries.withLock({ $0[window] }), entry.latest == latest, now < entry.expires {
+        if latest != nil, let entry = entries.withLock({ $0[window] }), entry.generation == generation,
+           now < entry.expires {
             return entry.pool
         }
         let shown = try ranker.freshCandidates(window: window)
         let unknown = Set(try ranker.store.withConnection { try $0.unknownNews(shown) })
         let pool = unknown.isEmpty ? shown : shown.filter { !unknown.contains($0) }
-        if let latest {
+        if latest != nil {
             entries.withLock { entries in
                 if entries.count >= Self.capacity { entries.removeAll() }
-                entries[window] = Entry(latest: latest, pool: pool, expires: now + lifetime)
+                entries[window] = Entry(generation: generation, pool: pool, expires: now + lifetime)
             }
         }
         return pool

@@ -140,6 +140,10 @@ enum SQL {
     static let selectCandidateListsSince = "SELECT candidate_list FROM impressions WHERE time >= ?1"
     /// ?1 time: recorded clicks at or after it, per news (index `clicks_by_time`).
     static let countClicksSince = "SELECT news, count(*) FROM clicks WHERE time >= ?1 GROUP BY news"
+    /// Changes whenever an ingest writes impressions: the largest impression rowid and the largest ingest run id.
+    static let impressionsGeneration = """
+        SELECT (SELECT coalesce(max(rowid), 0) FROM impressions), (SELECT coalesce(max(id), 0) FROM ingest_runs)
+        """
 
     // MARK: - Embedding cache (`Database+EmbeddingCache.swift`, `Schema/002_ranking.sql`)
 

@@ -37,3 +37,31 @@ struct NewsVectorMemoryTests {
         #expect(abs((after.items.first { $0.news == NewsID("N3") }?.score ?? .nan) - expected) < 1e-5)
     }
 }
+
+/// The cold-start counts kept between queries follow ingests and recorded clicks.
+@Suite("Cold-start popularity kept between queries")
+struct ImpressionPopularityTests {
+    @Test("an ingest of new impressions and a recorded click change the next cold-start ranking")
+    func followsIngestAndClicks() throws {
+        let fixture = try SmallData.fixture()
+        let ranker = try Ranker(store: fixture.store, encoder: HashingEncoder(), modelID: "feedfacefeedface",
+                                config: "{}", checkpoint: "/ckpt")
+        let candidates = ["N4", "N5", "N6"].map { NewsID($0) }
+        func scores() throws -> [String: Float] {
+            let result = try ranker.ranking(user: UserID("nobody"), candidates: candidates)
+            return Dictionary(uniqueKeysWithValues: result.items.map { ($0.news.rawValue, $0.score) })
+        }
+        #expect(try scores() == ["N4": 2, "N5": 0, "N6": 1])
+        let time = SmallData.start + SmallData.day + 7000
+        let impressions = (10 ..< 13).map { id in
+            Impression(id: id, user: UserID("U7"), time: time, history: [],
+                       candidates: [Candidate(news: NewsID("N5"), clicked: true)])
+        }
+        try fixture.store.ingest(split: .train, news: SmallData.news, impressions: impressions)
+        #expect(try scores() == ["N4": 2, "N5": 3, "N6": 1])
+        try fixture.store.withConnection {
+            try $0.recordClicks([Click(user: UserID("U8"), news: NewsID("N6"), time: time)])
+        }
+        #expect(try scores() == ["N4": 2, "N5": 3, "N6": 2])
+    }
+}

@@ -72,6 +72,21 @@ struct RankingRouteTests {
         }
     }
 
+    @Test("the fresh pool kept between requests follows an ingest of new impressions")
+    func freshPoolFollowsIngest() throws {
+        let served = try ServedStore()
+        let before = try served.rank("U7", top: 100)
+        #expect(!before.results.contains { $0.news == "X1" })
+        let article = NewsArticle(id: NewsID("X1"), category: "c", subcategory: "s", title: "storm market team",
+                                  abstract: "", url: "")
+        let impression = Impression(id: 99, user: UserID("U3"), time: TinyNRMS.start + 1200, history: [],
+                                    candidates: [Candidate(news: NewsID("X1"), clicked: true)])
+        try NewsStore(path: served.storePath).ingest(split: .train, news: [article], impressions: [impression])
+        let after = try served.rank("U7", top: 100)
+        #expect(after.results.count == before.results.count + 1)
+        #expect(after.results.contains { $0.news == "X1" })
+    }
+
     @Test("recommendations: fresh pool or whole catalogue, clicked news left out unless asked")
     func recommendations() throws {
         let served = try ServedStore()
