@@ -23,7 +23,7 @@ import Store
 /// Thread-safe: each call borrows a connection from the store's pool (`NewsStore`, one connection per concurrent
 /// caller), so a server can call `rank` from many threads while other processes ingest, click or embed (WAL).
 /// A query never waits for another writer: the vectors it computes are cached only when the write lock is free
-/// within 50 ms (`Database.writeIfAvailable`), else used uncached (a long ingest cannot stall rankings); the
+/// within 5 ms (`Database.writeIfAvailable`), else used uncached (a long ingest cannot stall rankings); the
 /// explicit `embedMissingNews`/`embedNews` wait on the busy timeout. Encoder calls are serialised.
 public final class Ranker: @unchecked Sendable {
     /// The model as registered in the store.

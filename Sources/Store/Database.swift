@@ -169,7 +169,7 @@ public final class Database {
     /// run nothing, when another connection (another process's ingest, say) holds it longer. For writes that may
     /// be skipped without harm, such as caching a vector a query has just computed: the query need not wait for
     /// the lock. Inside another transaction it is an ordinary nested `write`.
-    public func writeIfAvailable<Result>(waiting wait: Double = 0.05, _ body: () throws -> Result) throws -> Result? {
+    public func writeIfAvailable<Result>(waiting wait: Double = 0.005, _ body: () throws -> Result) throws -> Result? {
         if isInTransaction { return try write(body) }
         sqlite3_busy_timeout(handle, Int32(wait * 1000))
         var began = false
