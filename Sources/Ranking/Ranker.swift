@@ -297,8 +297,12 @@ public final class Ranker: @unchecked Sendable {
         -> [Float] {
         var vectors: [Float] = []
         var known = history
-        let (epoch, missing) = try store.read {
-            (try store.titleChangeEpoch(), try store.appendNewsVectors(model: model, ids: history, to: &vectors))
+        // The mirror may be newer than this snapshot's epoch: then the vector is computed from newer news vectors
+        // and its write, guarded by the older epoch, is refused. It is never older (synchronize moves it forward).
+        let (epoch, missing) = try store.read { () throws -> (Int, [NewsID]) in
+            let epoch = try store.titleChangeEpoch()
+            try newsMemory.synchronize(to: try store.vectorGeneration(), on: store)
+            return (epoch, newsMemory.append(history, to: &vectors))
         }
         if !missing.isEmpty {
             let unknown = Set(try store.unknownNews(missing))
