@@ -16,7 +16,8 @@ struct BenchServeCommand: Command {
               - a 90/10 mix of that rank request and POST /v1/clicks for the same users (a click makes that
                 user's next ranking recompute the user vector).
             Reports requests/s, p50/p90/p99/max latency as wrk measures it, non-2xx answers and socket errors,
-            and the load average before each run (the server and wrk share the machine). Without --model the
+            the server's CPU time per request (this process, wrk excluded), and the load average before each
+            run (the server and wrk share the machine: run it on a quiet one). Without --model the
             model is a randomly initialised NRMS/Fastformer of the MIND sizes.
             """,
         examples: ["newsrec bench serve", "scripts/bench-serve --json > serve.json"])

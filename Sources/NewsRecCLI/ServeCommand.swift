@@ -29,8 +29,9 @@ struct ServeCommand: Command {
             "Authorization: Bearer <token>" (401 otherwise); the file holds the token (surrounding whitespace is
             ignored). Listening on another address without --token-file is refused.
 
-            The store may be written meanwhile by newsrec ingest, click or embed (WAL; writes wait up to 30 s for
-            another process's write lock). SIGTERM/SIGINT stop accepting connections, let requests in flight
+            The store may be written meanwhile by newsrec ingest, click or embed (WAL): rankings never wait for
+            another process's write lock (what they compute is then used uncached); clicks and news wait up to
+            30 s for it. SIGTERM/SIGINT stop accepting connections, let requests in flight
             finish (up to 5 s), close the store and exit 0. One JSON access-log line per request goes to standard
             error unless --quiet; the listening address is printed there on start.
             """,
