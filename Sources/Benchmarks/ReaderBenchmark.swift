@@ -16,6 +16,12 @@ public enum ReaderBenchmark {
         public var linesPerSecond: Double
         public var megabytesPerSecond: Double
         public var candidatesPerSecond: Double?
+        /// Word vectors only: words of the vocabulary asked for, and of those the words the file has.
+        public var wordsWanted: Int?
+        public var wordsFound: Int?
+        /// Word vectors only: how much the process's peak resident memory grew while the first read ran (the kept
+        /// vectors, the read buffer and everything else the read allocated), in MB.
+        public var extraPeakMegabytes: Double?
     }
 
     /// The figures of each file read; encodes as a JSON array of figures.
@@ -31,8 +37,9 @@ public enum ReaderBenchmark {
 
     /// Reads `news` and `behaviors` (either may be nil) `repetitions` times each. Without either file, a
     /// MIND-small-sized synthetic dataset is generated into a temporary directory first (removed afterwards) and
-    /// its train split is read.
-    public static func run(news: URL?, behaviors: URL?, repetitions: Int,
+    /// its train split is read. With `wordVectors`, that GloVe text file is read too, keeping the words of the
+    /// vocabulary of the news titles (as `newsrec train --word-vectors` does).
+    public static func run(news: URL?, behaviors: URL?, wordVectors: URL? = nil, repetitions: Int,
                            threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                            log: (String) -> Void) throws -> Report {
         var news = news, behaviors = behaviors
@@ -56,6 +63,9 @@ public enum ReaderBenchmark {
                 return (lines, nil)
             })
         }
+        if let wordVectors, let news {
+            figures.append(try measureWordVectors(wordVectors, titlesOf: news, repetitions: repetitions, log: log))
+        }
         if let behaviors {
             figures.append(try measure(behaviors, repetitions: repetitions, log: log) { url in
                 var lines = 0, candidates = 0
@@ -67,6 +77,32 @@ public enum ReaderBenchmark {
             })
         }
         return Report(repetitions: repetitions, figures: figures)
+    }
+
+    /// Reads the GloVe file `url` `repetitions` times, keeping the vocabulary of the titles of `news`; the first
+    /// read also measures the growth of the process's peak memory.
+    private static func measureWordVectors(_ url: URL, titlesOf news: URL, repetitions: Int,
+                                           log: (String) -> Void) throws -> Figure {
+        var titles: [String] = []
+        try NewsReader(url: news).forEach { _, article in titles.append(article.title) }
+        let words = Set(Vocabulary(buildingFrom: titles).tokens.dropFirst(2))
+        titles = []
+        var coverage: WordVectorCoverage?
+        var extraPeak: Double?
+        var figure = try measure(url, repetitions: repetitions, log: log) { url in
+            let before = PeakMemory.resetPeak()
+            let vectors = try WordVectors(contentsOf: url, keeping: words)
+            if extraPeak == nil, let before, let peak = PeakMemory.peakBytes() {
+                extraPeak = Double(peak - before) / 1e6
+            }
+            coverage = vectors.coverage
+            return (vectors.coverage?.rows ?? 0, nil)
+        }
+        log("bench: \(url.lastPathComponent): \(coverage.map(String.init(describing:)) ?? "")")
+        figure.wordsWanted = coverage?.wanted
+        figure.wordsFound = coverage?.found
+        figure.extraPeakMegabytes = extraPeak
+        return figure
     }
 
     /// Reads `url` `repetitions` times with `read` and returns the median figures.
@@ -97,6 +133,10 @@ extension ReaderBenchmark.Report: BenchmarkReport {
                               figure.linesPerSecond, figure.megabytesPerSecond)
             if let candidates = figure.candidates, let rate = figure.candidatesPerSecond {
                 line += String(format: ", %d candidates (%.0f/s)", candidates, rate)
+            }
+            if let wanted = figure.wordsWanted, let found = figure.wordsFound {
+                line += ", \(found) of \(wanted) vocabulary words found"
+                if let extra = figure.extraPeakMegabytes { line += String(format: ", peak memory +%.0f MB", extra) }
             }
             lines.append(line)
         }

@@ -20,8 +20,10 @@ public enum TrainingBenchmark {
         public var steps = 30
         /// Threads of the inference measurement (data-parallel) and of the sgemm peak.
         public var threads = ProcessInfo.processInfo.activeProcessorCount
-        /// Shards per batch (`newsrec train --shards`).
-        public var shards = TrainingOptions.defaultShards
+        /// The shard counts per batch to train with (`newsrec train --shards`), each measured in every mode.
+        public var shardCounts = [TrainingOptions.defaultShards]
+        /// Whether to measure inference (news encoded/s, impressions scored/s) too.
+        public var measuresInference = true
         /// The side of the square sgemm whose speed is the peak the training step is compared with.
         public var peakSize = 4096
         public init() {}
@@ -42,6 +44,7 @@ public enum TrainingBenchmark {
     public struct TrainingFigure: Sendable, Encodable {
         public var encoder: String
         public var parallel: String
+        public var shards: Int
         public var workers: Int
         public var blasThreads: Int
         public var steps: Int
@@ -52,6 +55,14 @@ public enum TrainingBenchmark {
         public var gflops: Double
         /// `gflops` over the sgemm peak measured in the same run.
         public var fractionOfPeak: Double
+        /// Mean milliseconds per timed step in each phase of the step (batches, embedding rows, forward+backward,
+        /// reduction, Adam).
+        public var phaseMilliseconds: [String: Double]
+        /// Per shard, mean over the timed steps: samples, word-embedding rows of its gradient, and the gradient's
+        /// bytes in the exchange format (what a process sends per shard it owns under mpirun).
+        public var shardSamples: Double
+        public var shardGradientRows: Double
+        public var shardGradientBytes: Double
     }
 
     /// Inference throughput of one encoder.
@@ -100,14 +111,17 @@ public enum TrainingBenchmark {
         var training: [TrainingFigure] = []
         var inference: [InferenceFigure] = []
         for encoder in options.encoders {
-            for mode in options.modes {
-                let figure = try measureTraining(corpus: corpus, encoder: encoder, mode: mode, options: options,
-                                                 peak: peak)
-                log(String(format: "%@ %@ (%d×%d): %.1f training samples/s, %.1f GFLOP/s (%.0f%% of sgemm)",
-                           encoder.rawValue, mode.name, figure.workers, figure.blasThreads, figure.samplesPerSecond,
-                           figure.gflops, 100 * figure.fractionOfPeak))
-                training.append(figure)
+            for shards in options.shardCounts {
+                for mode in options.modes {
+                    let figure = try measureTraining(corpus: corpus, encoder: encoder, mode: mode, shards: shards,
+                                                     options: options, peak: peak)
+                    log(String(format: "%@ %@ (%d×%d), %d shard(s): %.1f training samples/s, %.1f GFLOP/s "
+                               + "(%.0f%% of sgemm)", encoder.rawValue, mode.name, figure.workers, figure.blasThreads,
+                               shards, figure.samplesPerSecond, figure.gflops, 100 * figure.fractionOfPeak))
+                    training.append(figure)
+                }
             }
+            guard options.measuresInference else { continue }
             let figure = try measureInference(corpus: corpus, table: scored, encoder: encoder,
                                               threads: options.threads)
             log(String(format: "%@: %.0f news/s, %.0f impressions/s", encoder.rawValue, figure.newsPerSecond,
@@ -121,12 +135,12 @@ public enum TrainingBenchmark {
     }
 
     /// Trains `options.steps` timed steps (after 3 warm-up steps) into a scratch directory.
-    static func measureTraining(corpus: TrainingCorpus, encoder: NRMSConfiguration.Encoder, mode: Mode,
+    static func measureTraining(corpus: TrainingCorpus, encoder: NRMSConfiguration.Encoder, mode: Mode, shards: Int,
                                 options: Options, peak: Double) throws -> TrainingFigure {
         let warmup = 3
         let parallelism = mode.parallelism
         let training = TrainingOptions(epochs: 1000, batchSize: 64, learningRate: 1e-4, negatives: 4, seed: 1,
-                                       maxSteps: warmup + options.steps, shards: options.shards)
+                                       maxSteps: warmup + options.steps, shards: shards)
         let (model, _) = try NRMSTraining.makeModel(corpus: corpus, options: ModelOptions(encoder: encoder),
                                                     wordVectors: nil, training: training, parallelism: parallelism)
         let directory = FileManager.default.temporaryDirectory
@@ -136,10 +150,12 @@ public enum TrainingBenchmark {
                               directory: directory)
         trainer.evaluatesDev = false
         var warmTime = 0.0, endTime = 0.0, warmStep = 0, endStep = 0
-        trainer.onProgress = { progress in
+        var warmProfile = StepProfile()
+        trainer.onProgress = { [unowned trainer] progress in
             if progress.step == warmup {
                 warmTime = progress.elapsed
                 warmStep = progress.step
+                warmProfile = trainer.stepProfile
             }
             endTime = progress.elapsed
             endStep = progress.step
@@ -149,11 +165,16 @@ public enum TrainingBenchmark {
         let seconds = endTime - warmTime
         let flops = try trainingFlops(corpus: corpus, configuration: model.configuration, training: training,
                                       steps: warmStep..<endStep)
-        return TrainingFigure(encoder: encoder.rawValue, parallel: mode.name, workers: parallelism.workers,
+        let profile = trainer.stepProfile - warmProfile
+        return TrainingFigure(encoder: encoder.rawValue, parallel: mode.name, shards: shards,
+                              workers: parallelism.workers,
                               blasThreads: parallelism.threadsPerWorker, steps: timedSteps,
                               samplesPerSecond: Double(timedSteps * training.batchSize) / seconds,
                               secondsPerStep: seconds / Double(timedSteps), gflops: flops / seconds / 1e9,
-                              fractionOfPeak: flops / seconds / 1e9 / peak)
+                              fractionOfPeak: flops / seconds / 1e9 / peak,
+                              phaseMilliseconds: Dictionary(uniqueKeysWithValues: profile.millisecondsPerStep),
+                              shardSamples: profile.perShard.samples, shardGradientRows: profile.perShard.gradientRows,
+                              shardGradientBytes: profile.perShard.payloadBytes)
     }
 
     /// The FLOPs of training steps `steps`: the shard batches rebuilt exactly as the trainer builds them (each
@@ -247,12 +268,16 @@ extension TrainingBenchmark.Report: BenchmarkReport {
         lines.append("training (hidden 256, 16 heads, word dim 300, batch 64, 4 negatives):")
         for figure in training {
             lines.append("  \(figure.encoder.padding(toLength: 11, withPad: " ", startingAt: 0))"
-                + "\(figure.parallel) \(figure.workers)×\(figure.blasThreads)  "
+                + "\(figure.parallel) \(figure.workers)×\(figure.blasThreads) \(figure.shards) shard(s)  "
                 + String(format: "%8.1f samples/s  (%.1f ms/step over %d steps)  %6.1f GFLOP/s = %.0f%% of sgemm",
                          figure.samplesPerSecond, figure.secondsPerStep * 1000, figure.steps, figure.gflops,
                          100 * figure.fractionOfPeak))
+            let phases = StepProfile.phaseNames.map { String(format: "%@ %.1f", $0, figure.phaseMilliseconds[$0] ?? 0) }
+            lines.append("    ms/step: " + phases.joined(separator: ", ")
+                + String(format: "; per shard: %.1f samples, %.0f gradient rows, %.2f MB of gradient",
+                         figure.shardSamples, figure.shardGradientRows, figure.shardGradientBytes / 1e6))
         }
-        lines.append("inference:")
+        if !inference.isEmpty { lines.append("inference:") }
         for figure in inference {
             lines.append("  \(figure.encoder.padding(toLength: 11, withPad: " ", startingAt: 0))"
                 + String(format: "%9.0f news encoded/s  %9.0f impressions scored/s", figure.newsPerSecond,

@@ -1,3 +1,4 @@
+import Basics
 import Dispatch
 import Synchronization
 
@@ -21,8 +22,7 @@ final class CollectiveWatchdog: Sendable {
     func arm(_ name: String) -> UInt64 {
         let ticket = nextTicket.wrappingAdd(1, ordering: .relaxed).newValue
         armed.withLock { $0 = (ticket, name) }
-        let (seconds, attoseconds) = timeout.components
-        let delay = Double(seconds) + Double(attoseconds) * 1e-18
+        let delay = timeout.inSeconds
         DispatchQueue.global().asyncAfter(deadline: .now() + delay) { [self] in
             let stuck = armed.withLock { state in state?.ticket == ticket ? state?.name : nil }
             if let stuck {

@@ -1,3 +1,5 @@
+import Basics
+
 /// What one `TreeReducer.reduce` moved and how long it took, on this rank.
 ///
 /// Byte counts are what this rank put into and got out of the `allgatherv` (the encoded contributions,
@@ -22,4 +24,35 @@ public struct CommunicationStats: Sendable, Equatable {
 
     /// All zero (what a single-process reduction reports, apart from the times).
     public init() {}
+}
+
+/// The sum of the `CommunicationStats` of several steps, for per-step means.
+public struct CommunicationTotals: Sendable, Equatable {
+    /// Steps added.
+    public private(set) var steps = 0
+    /// The sum of the steps' figures.
+    public private(set) var sum = CommunicationStats()
+
+    public init() {}
+
+    /// Adds one step's figures.
+    public mutating func add(_ step: CommunicationStats) {
+        steps += 1
+        sum.bytesSent += step.bytesSent
+        sum.bytesReceived += step.bytesReceived
+        sum.nodesSent += step.nodesSent
+        sum.nodesReceived += step.nodesReceived
+        sum.exchangeTime += step.exchangeTime
+        sum.allgathervTime += step.allgathervTime
+        sum.totalTime += step.totalTime
+    }
+
+    /// Mean bytes sent per step (0 before any step).
+    public var meanBytesSent: Double { steps == 0 ? 0 : Double(sum.bytesSent) / Double(steps) }
+    /// Mean bytes received per step.
+    public var meanBytesReceived: Double { steps == 0 ? 0 : Double(sum.bytesReceived) / Double(steps) }
+    /// Mean seconds per step spent in the whole reduction (local tree, exchange, upper levels).
+    public var meanReductionSeconds: Double { steps == 0 ? 0 : sum.totalTime.inSeconds / Double(steps) }
+    /// Mean seconds per step spent in `allgatherv`, waiting for the slowest rank included.
+    public var meanAllgathervSeconds: Double { steps == 0 ? 0 : sum.allgathervTime.inSeconds / Double(steps) }
 }

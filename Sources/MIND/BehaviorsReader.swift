@@ -111,17 +111,11 @@ public struct BehaviorsReader: Sendable {
         history.reserveCapacity(Bytes.occurrences(of: Bytes.space, in: bytes, range).count + 1)
         var index = range.lowerBound
         let end = range.upperBound
-        while index < end {
-            if bytes[index] == Bytes.space {
-                index += 1
-                continue
+        while let id = nextNewsID(bytes, from: &index, to: end) {
+            guard index == end || bytes[index] == Bytes.space, id.count <= IDRule.maximumLength else {
+                return id.lowerBound..<wordEnd(bytes, from: index, to: end)
             }
-            let start = index
-            index = newsIDEnd(bytes, from: start, to: end)
-            guard index == end || bytes[index] == Bytes.space, index - start <= IDRule.maximumLength else {
-                return start..<wordEnd(bytes, from: index, to: end)
-            }
-            history.append(NewsID(Bytes.string(bytes, start..<index)))
+            history.append(NewsID(Bytes.string(bytes, id)))
         }
         return nil
     }
@@ -136,14 +130,8 @@ public struct BehaviorsReader: Sendable {
         var labelled: Bool? = nil
         var index = field.lowerBound
         let end = field.upperBound
-        while index < end {
-            if bytes[index] == Bytes.space {
-                index += 1
-                continue
-            }
-            let start = index
-            index = newsIDEnd(bytes, from: start, to: end)
-            let id = start..<index
+        while let id = nextNewsID(bytes, from: &index, to: end) {
+            let start = id.lowerBound
             var clicked: Bool? = nil
             if index + 1 < end && bytes[index] == UInt8(ascii: "-")
                 && (bytes[index + 1] == UInt8(ascii: "0") || bytes[index + 1] == UInt8(ascii: "1")) {
@@ -194,6 +182,18 @@ public struct BehaviorsReader: Sendable {
         var index = index
         while index < end && IDRule.allows(bytes[index], allowsHyphen: false) { index += 1 }
         return index
+    }
+
+    /// Skips the spaces at `index`, then returns the run of news-id characters that follows (possibly empty, when
+    /// another character stands there) and moves `index` past it; nil at `end`. Runs of spaces are one separator.
+    @inline(__always)
+    private static func nextNewsID(_ bytes: UnsafeBufferPointer<UInt8>, from index: inout Int, to end: Int)
+        -> Range<Int>? {
+        while index < end && bytes[index] == Bytes.space { index += 1 }
+        guard index < end else { return nil }
+        let start = index
+        index = newsIDEnd(bytes, from: start, to: end)
+        return start..<index
     }
 
     /// The next space at or after `index`, or `end`.

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// The entity columns of news.tsv (columns 7 and 8) as JSON text: a list of objects with the keys `Label`, `Type`,
@@ -62,21 +63,7 @@ public enum EntityJSON {
     static func number(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
 
     static func appendString(_ value: String, to text: inout String) {
-        text += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20:
-                text += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                    + String(scalar.value, radix: 16)
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        text += "\""
+        JSONText.appendQuoted(value, to: &text)
     }
 }
 

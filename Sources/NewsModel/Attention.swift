@@ -10,8 +10,8 @@ import TensorMath
 /// The layer owns its activations and scratch, grown by `forward` to what the batch needs; `backward` uses what
 /// the last `forward` stored (input and offsets must stay valid).
 public protocol SequenceAttention: AnyObject {
-    var inputSize: Int { get }
-    var outputSize: Int { get }
+    /// The sizes and heads of the layer.
+    var shape: AttentionHeads { get }
     /// The output of the last `forward`, `[rows × outputSize]` (a prefix of the tensor).
     var output: Tensor { get }
     func forward(parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, offsets: UnsafePointer<Int32>,
@@ -20,6 +20,32 @@ public protocol SequenceAttention: AnyObject {
     /// `outputGradient` (`[rows × outputSize]`) may be overwritten.
     func backward(parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
                   outputGradient: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?)
+}
+
+extension SequenceAttention {
+    /// D_in: the size of an input row.
+    public var inputSize: Int { shape.inputSize }
+    /// H: the size of an output row.
+    public var outputSize: Int { shape.outputSize }
+    var heads: Int { shape.heads }
+    var headDimension: Int { shape.headDimension }
+    var scale: Float { shape.scale }
+}
+
+/// The head layout of an attention layer: the sizes its query projection gives and the softmax scale.
+public struct AttentionHeads: Sendable {
+    /// D_in and H: the input and output sizes (the query projection's).
+    public let inputSize: Int, outputSize: Int
+    /// h heads of d = H / h values; scores are scaled by 1/√d.
+    public let heads: Int, headDimension: Int, scale: Float
+
+    init(query: Linear, heads: Int) {
+        inputSize = query.inputSize
+        outputSize = query.outputSize
+        self.heads = heads
+        headDimension = outputSize / heads
+        scale = 1 / Float(headDimension).squareRoot()
+    }
 }
 
 /// Fastformer additive attention (Wu et al. 2021, as in the official code, without LayerNorm or FFN).
@@ -34,8 +60,7 @@ public protocol SequenceAttention: AnyObject {
 /// Parameter names (under `prefix`): `query`, `key` (D_in → H), `query_att`, `key_att` (H → h),
 /// `transform` (H → H).
 public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
-    public let inputSize: Int, outputSize: Int
-    let heads: Int, headDimension: Int, scale: Float
+    public let shape: AttentionHeads
     let query: Linear, key: Linear, queryAttention: Linear, keyAttention: Linear, transform: Linear
     let threads: Int
     let q: Tensor, k: Tensor, alpha: Tensor, queryGlobal: Tensor, p: Tensor, beta: Tensor, keyGlobal: Tensor
@@ -54,13 +79,10 @@ public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
         queryAttention = Linear(layout, prefix + "query_att")
         keyAttention = Linear(layout, prefix + "key_att")
         transform = Linear(layout, prefix + "transform")
-        inputSize = query.inputSize
-        outputSize = query.outputSize
-        self.heads = heads
-        headDimension = outputSize / heads
-        scale = 1 / Float(headDimension).squareRoot()
+        let shape = AttentionHeads(query: query, heads: heads)
+        self.shape = shape
         self.threads = max(1, threads)
-        let h = outputSize
+        let h = shape.outputSize
         q = Tensor(shape: [0, h]); k = Tensor(shape: [0, h]); p = Tensor(shape: [0, h])
         u = Tensor(shape: [0, h]); output = Tensor(shape: [0, h])
         alpha = Tensor(shape: [0, heads]); beta = Tensor(shape: [0, heads])
@@ -226,8 +248,7 @@ public final class FastformerAttention: SequenceAttention, @unchecked Sendable {
 ///
 /// Stores the attention weights (`heads × n × n` per sequence of `n` rows) for the backward pass.
 public final class MultiHeadSelfAttention: SequenceAttention, @unchecked Sendable {
-    public let inputSize: Int, outputSize: Int
-    let heads: Int, headDimension: Int, scale: Float
+    public let shape: AttentionHeads
     let query: Linear, key: Linear, value: Linear
     let threads: Int
     let q: Tensor, k: Tensor, v: Tensor, weights: Tensor
@@ -246,13 +267,10 @@ public final class MultiHeadSelfAttention: SequenceAttention, @unchecked Sendabl
         query = Linear(layout, prefix + "query")
         key = Linear(layout, prefix + "key")
         value = Linear(layout, prefix + "value")
-        inputSize = query.inputSize
-        outputSize = query.outputSize
-        self.heads = heads
-        headDimension = outputSize / heads
-        scale = 1 / Float(headDimension).squareRoot()
+        let shape = AttentionHeads(query: query, heads: heads)
+        self.shape = shape
         self.threads = max(1, threads)
-        let h = outputSize
+        let h = shape.outputSize
         q = Tensor(shape: [0, h]); k = Tensor(shape: [0, h]); v = Tensor(shape: [0, h])
         output = Tensor(shape: [0, h])
         weights = Tensor(shape: [0])

@@ -38,11 +38,15 @@ struct BenchTrainCommand: Command {
     static let modes = ThreadOptions.parallel.allowingSeveral(
         default: ParallelMode.measured, help: "the parallel modes to train with")
 
+    static let shardCounts = TrainCommand.shards.allowingSeveral(
+        default: [TrainingOptions.defaultShards], help: "the shard counts to train with (each in every mode)")
+    static let skipInference = Option.flag(
+        "--skip-inference", help: "measure training only (no news encoding or impression scoring)")
     static let peakSize = Option(
         "--peak-size", .integer, default: 4096, rule: .atLeast(16),
         help: "side of the square sgemm whose GFLOP/s the training step is compared with")
     static var options: [any OptionDeclaration] {
-        [database, size, encoders, steps, ThreadOptions.threads, modes, TrainCommand.shards, peakSize,
+        [database, size, encoders, steps, ThreadOptions.threads, modes, shardCounts, skipInference, peakSize,
          OutputOptions.json]
     }
 
@@ -56,7 +60,8 @@ struct BenchTrainCommand: Command {
         size = options[Self.size]
         benchmark.encoders = options[Self.encoders]
         benchmark.steps = options[Self.steps]
-        benchmark.shards = options[TrainCommand.shards]
+        benchmark.shardCounts = options[Self.shardCounts]
+        benchmark.measuresInference = !options[Self.skipInference]
         benchmark.peakSize = options[Self.peakSize]
         let threads = options[ThreadOptions.threads]
         benchmark.threads = threads

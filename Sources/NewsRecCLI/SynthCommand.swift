@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import SyntheticMIND
 import Training
@@ -106,7 +107,7 @@ struct SynthCommand: Command {
         let generator = try SyntheticMINDGenerator(configuration: configuration, threads: threads, progress: progress)
         let report = try generator.write(to: output, progress: progress)
         let elapsed = clock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.inSeconds
         if context.interactive { context.logRaw("\r\u{1B}[K") }
         context.log("synth: wrote \(output.path) in \(String(format: "%.1f", seconds)) s")
 

@@ -55,8 +55,11 @@ enum TrainingSession {
         if redrawing { context.logRaw("\n") }
         context.log("log: \(trainer.log.url.path); report: \(trainer.reportURL.path)")
         if group.size > 1 {
-            let bytes = trainer.lastCommunication
-            context.log("gradient exchange per step (rank 0): \(bytes.bytesSent) bytes sent, \(bytes.bytesReceived) received")
+            let exchange = trainer.communication
+            context.log(String(format: "gradient exchange, mean of %d steps on rank 0: %.0f bytes sent, %.0f received, "
+                               + "%.1f ms reducing (%.1f ms in allgatherv)", exchange.steps, exchange.meanBytesSent,
+                               exchange.meanBytesReceived, exchange.meanReductionSeconds * 1000,
+                               exchange.meanAllgathervSeconds * 1000))
         }
         return outcome
     }

@@ -7,12 +7,6 @@ public struct TitleChange: Hashable, Sendable, CustomStringConvertible {
     public var oldTitle: String
     public var newTitle: String
 
-    public init(news: NewsID, oldTitle: String, newTitle: String) {
-        self.news = news
-        self.oldTitle = oldTitle
-        self.newTitle = newTitle
-    }
-
     /// `N123: "old title" → "new title"`.
     public var description: String { "\(news): \"\(oldTitle)\" → \"\(newTitle)\"" }
 }

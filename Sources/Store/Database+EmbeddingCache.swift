@@ -260,32 +260,30 @@ extension Database {
             if case let .text(id) = row[0] { id } else { nil }
         }
         guard !models.isEmpty, !news.isEmpty else { return invalidation }
-        try withStatement(SQL.deleteNewsVector) { delete in
-            for model in models {
-                try delete.bind(model, at: 1)
-                for id in news {
-                    try delete.bind(id.rawValue, at: 2)
-                    try delete.run()
-                    invalidation.newsVectors += changes
-                }
-            }
-        }
+        invalidation.newsVectors = try delete(SQL.deleteNewsVector, models: models, keys: news.map(\.rawValue))
         let users = try rows(SQL.selectUsersWithVectors).compactMap { row -> UserID? in
             if case let .text(id) = row[0] { UserID(id) } else { nil }
         }
         let stale = try users.filter { user in
             try latestHistory(of: user)?.news.contains(where: news.contains) ?? false
         }
-        try withStatement(SQL.deleteUserVector) { delete in
+        invalidation.userVectors = try delete(SQL.deleteUserVector, models: models, keys: stale.map(\.rawValue))
+        return invalidation
+    }
+
+    /// Runs the deletion `sql` (parameters: model, key) for every model and key; returns the rows deleted.
+    private func delete(_ sql: String, models: [String], keys: [String]) throws -> Int {
+        var deleted = 0
+        try withStatement(sql) { delete in
             for model in models {
                 try delete.bind(model, at: 1)
-                for user in stale {
-                    try delete.bind(user.rawValue, at: 2)
+                for key in keys {
+                    try delete.bind(key, at: 2)
                     try delete.run()
-                    invalidation.userVectors += changes
+                    deleted += changes
                 }
             }
         }
-        return invalidation
+        return deleted
     }
 }

@@ -70,21 +70,14 @@ public struct TrainingState: Codable, Sendable, Equatable {
     /// The number of processes of the run that wrote the checkpoint (informational; 1 without MPI).
     public var processes: Int
 
-    public init(completedEpochs: Int, batchesInEpoch: Int, step: Int, options: TrainingOptions,
-                parallelism: Parallelism, processes: Int = 1) {
-        self.completedEpochs = completedEpochs
-        self.batchesInEpoch = batchesInEpoch
-        self.step = step
-        self.options = options
-        self.parallelism = parallelism
-        self.processes = processes
-    }
-
     enum CodingKeys: String, CodingKey {
         case completedEpochs = "completed_epochs", batchesInEpoch = "batches_in_epoch", step, options, parallelism
         case processes
     }
+}
 
+extension TrainingState {
+    /// Decodes a saved state; states written before multi-process training have no `processes` (1).
     public init(from decoder: any Decoder) throws {
         let values = try decoder.container(keyedBy: CodingKeys.self)
         completedEpochs = try values.decode(Int.self, forKey: .completedEpochs)

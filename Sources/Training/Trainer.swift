@@ -83,8 +83,10 @@ public final class Trainer<Model: TrainableModel> {
     public var reportURL: URL { directory.url.appendingPathComponent("report.html") }
     /// Clicks of the train split left out because no news file defines the clicked news (known once `run` started).
     public private(set) var droppedClicks = 0
-    /// Bytes this process sent and received in the gradient exchange of the last step.
-    public var lastCommunication: CommunicationStats { stepper.lastCommunication }
+    /// Bytes this process sent and received in the gradient exchanges of the steps it ran, and their time.
+    public var communication: CommunicationTotals { stepper.communication }
+    /// Where this process's steps spent their time, and their shards' gradient sizes.
+    public var stepProfile: StepProfile { stepper.profile }
 
     /// Trains until `options.epochs` are done or `options.maxSteps` is reached.
     /// - Parameter resume: continue from the latest checkpoint in the directory; without it the directory must

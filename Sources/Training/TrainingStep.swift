@@ -22,8 +22,10 @@ final class TrainingStep<Model: TrainableModel> {
     let group: ProcessGroup
     let plan: ShardPlan
     let reducer: TreeReducer
-    /// Bytes and time of the last step's gradient exchange (zero in a single process).
-    private(set) var lastCommunication = CommunicationStats()
+    /// Bytes and time of the gradient exchanges of the steps this process ran (zero in a single process).
+    private(set) var communication = CommunicationTotals()
+    /// Where this process's steps spent their time, and their shards' gradient sizes.
+    private(set) var profile = StepProfile()
     private let threads: [ThreadState]
 
     /// What one thread reuses from step to step: its workspace and batch builder.
@@ -57,6 +59,7 @@ final class TrainingStep<Model: TrainableModel> {
     /// Trains on the samples `range` of `samples` (global step `step`) and returns the batch's mean loss.
     func step(samples: SampleSet, range: Range<Int>, impressions: ImpressionTable, step: Int) throws -> Float {
         // 1. This process's shards as batches, built by its threads; their words' embedding rows made current.
+        var clock = PhaseClock()
         let mine = plan.shards(ofRank: group.rank)
         var batches = [Batch](repeating: Batch(), count: mine.count)
         batches.withUnsafeMutableBufferPointer { slots in
@@ -67,7 +70,9 @@ final class TrainingStep<Model: TrainableModel> {
                                     impressions: impressions, news: corpus.news, historyLength: model.historyLength)
             }
         }
+        profile.batchSeconds += clock.lap()
         model.prepareRows(batches.lazy.flatMap(\.titles.values))
+        profile.rowSeconds += clock.lap()
         // 2. Each shard's loss and gradient, computed by the threads.
         var payloads = [GradientPayload?](repeating: nil, count: mine.count)
         var losses = [Float](repeating: 0, count: mine.count)
@@ -92,13 +97,28 @@ final class TrainingStep<Model: TrainableModel> {
             }
         }
         try failures.rethrow()
+        profile.shardSeconds += clock.lap()
+        record(payloads: payloads, batches: batches)
         // 3. The batch's gradient: the root of the shard tree over every process's shards.
         let reduced = try reducer.reduce(shards: payloads.map { $0! }, range: mine)
-        lastCommunication = reduced.stats
+        communication.add(reduced.stats)
         // 4. The batch's loss, and one optimizer step.
         let loss = try batchLoss(losses, shards: mine)
+        profile.reduceSeconds += clock.lap()
         model.applyGradient(reduced.gradient, learningRate: options.learningRate)
+        profile.updateSeconds += clock.lap()
+        profile.steps += 1
         return loss
+    }
+
+    /// Adds this step's shard sizes to the profile.
+    private func record(payloads: [GradientPayload?], batches: [Batch]) {
+        profile.shards += batches.count
+        profile.samples += batches.reduce(0) { $0 + $1.size }
+        for payload in payloads {
+            profile.gradientRows += payload?.rowCount ?? 0
+            profile.payloadBytes += payload?.encodedByteCount ?? 0
+        }
     }
 
     /// Calls `body(shard, thread state)` for every shard of this process, each thread over its block of shards.

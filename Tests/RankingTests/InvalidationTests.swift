@@ -107,8 +107,7 @@ struct InvalidationTests {
         }
         #expect(changes.inserted == [NewsID("N7")])
         #expect(changes.updated == [NewsID("N2"), NewsID("N4")])
-        #expect(changes.titleChanges == [TitleChange(news: NewsID("N4"), oldTitle: "title number 4 about things",
-                                                     newTitle: "four")])
+        #expect(changes.titleChanges.map(\.description) == ["N4: \"title number 4 about things\" → \"four\""])
         let log = try fixture.store.withConnection {
             try $0.rows("SELECT seq, news, old_title, new_title FROM news_title_changes")
         }
