@@ -45,10 +45,13 @@ let package = Package(
         /// Generic HTTP/1.1 server on libmicrohttpd: routing, JSON bodies and errors, body limits, keep-alive,
         /// graceful stop, access log, Prometheus metrics, bearer tokens.
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Basics"]),
+        /// The HTTP service behind `newsrec serve`: ranking, click and news routes over one store and model, their
+        /// request/response types, metrics and token guard.
+        .target(name: "Serving", dependencies: ["Basics", "HTTPServer", "Ranking", "Store", "MIND", "NewsModel"]),
         /// Benchmarks of the model, training, ranking and MIND readers, and the synthetic store they (and the demo) use.
-        .target(name: "Benchmarks", dependencies: ["Basics", "Distributed", "MIND", "SyntheticMIND", "TensorMath", "NewsModel", "Store", "Training", "Ranking"], swiftSettings: fastMath),
+        .target(name: "Benchmarks", dependencies: ["Basics", "Distributed", "MIND", "SyntheticMIND", "TensorMath", "NewsModel", "Store", "Training", "Ranking", "Serving", "HTTPServer"], swiftSettings: fastMath),
         /// Command-line interface as a library, so tests can drive it in-process.
-        .target(name: "NewsRecCLI", dependencies: ["Basics", "Distributed", "MIND", "SyntheticMIND", "Metrics", "TensorMath", "NewsModel", "Store", "Training", "Ranking", "Benchmarks"]),
+        .target(name: "NewsRecCLI", dependencies: ["Basics", "Distributed", "MIND", "SyntheticMIND", "Metrics", "TensorMath", "NewsModel", "Store", "Training", "Ranking", "Benchmarks", "HTTPServer", "Serving"]),
         .executableTarget(name: "newsrec", dependencies: ["NewsRecCLI"]),
         /// Test driver run under `mpirun` by DistributedTests (and the reduction benchmark); not a product.
         .executableTarget(name: "mpi-selftest", dependencies: ["Distributed", "Basics"], swiftSettings: fastMath),
@@ -66,7 +69,8 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "MIND"]),
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Basics", "Distributed", "Training", "NewsModel", "TensorMath", "MIND", "Metrics", "Store"]),
         .testTarget(name: "RankingTests", dependencies: ["TestSupport", "Basics", "Ranking", "Store", "NewsModel", "MIND", "TensorMath"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["TestSupport", "HTTPServer", "Basics"]),
+        .testTarget(name: "ServingTests", dependencies: ["TestSupport", "Serving", "HTTPServer", "Ranking", "Store", "NewsModel", "MIND"]),
         .testTarget(name: "NewsRecCLITests", dependencies: ["TestSupport", "NewsRecCLI", "Benchmarks", "Ranking", "Store", "NewsModel", "MIND"]),
     ]
 )

@@ -1,9 +1,15 @@
 /// JSON string literals written by hand, where going through `JSONEncoder` would cost microseconds per value on a
-/// hot path (entity lists at ingest) or add a failure path that cannot happen (error bodies, access-log lines).
+/// hot path (entity lists at ingest, the service's ranking answers) or add a failure path that cannot happen (error
+/// bodies, access-log lines).
 public enum JSONText {
     /// Appends `value` as a JSON string literal, quotes included (RFC 8259 escaping; non-ASCII left as UTF-8).
     public static func appendQuoted(_ value: String, to text: inout String) {
         text += "\""
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            text += value
+            text += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": text += "\\\""

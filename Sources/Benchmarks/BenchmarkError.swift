@@ -6,6 +6,10 @@ public enum BenchmarkError: Error, CustomStringConvertible, Equatable, Sendable 
     case notEnoughData(String)
     /// A measurement found the cache in a state it did not set up (e.g. a "warm" query missed the cache).
     case invariantBroken(String)
+    /// A program the benchmark drives is not installed (e.g. `wrk`), with how to install it.
+    case missingTool(name: String, install: String)
+    /// A program the benchmark drives failed or printed something it cannot read.
+    case toolFailed(name: String, output: String)
 
     public var description: String {
         switch self {
@@ -15,6 +19,10 @@ public enum BenchmarkError: Error, CustomStringConvertible, Equatable, Sendable 
             return "not enough data for the benchmark: \(what)"
         case let .invariantBroken(what):
             return "benchmark invariant broken: \(what)"
+        case let .missingTool(name, install):
+            return "\(name) is not installed: \(install)"
+        case let .toolFailed(name, output):
+            return "\(name) failed: \(output)"
         }
     }
 }

@@ -13,6 +13,7 @@ public enum NewsRecCLI {
         .command(EmbedCommand.self),
         .command(ClickCommand.self),
         .command(RankCommand.self),
+        .command(ServeCommand.self),
         .group(BenchCommand.self),
         .command(DemoCommand.self),
         .command(VersionCommand.self),

@@ -104,15 +104,7 @@ struct RankCommand: Command {
         case .all:
             result = try ranker.rankCatalogue(user: user, top: top ?? 10)
         }
-        var methodName = "personalized"
-        var historyLength = 0
-        var cachedUser = false
-        switch result.method {
-        case let .personalized(length, cached):
-            historyLength = length
-            cachedUser = cached
-        case let .popularity(since):
-            methodName = "popularity"
+        if case let .popularity(since) = result.method {
             let who = try ranker.history(of: user) == nil
                 ? "unknown user \(user) (no impression or click in the store)"
                 : "user \(user) has no clicks"
@@ -120,18 +112,9 @@ struct RankCommand: Command {
             let hours = Self.hours(Double(ranker.popularityWindow) / 3600)
             context.log("\(who): cold start, ranked by clicks in the last \(hours) of the data \(window)")
         }
-        let titles = try result.items.map { try ranker.article($0.news)?.title ?? "" }
+        let report = try ranker.report(for: user, result: result)
         if json {
-            var object: [String: Any] = [
-                "user": user.rawValue, "model": ranker.model.id, "method": methodName,
-                "history_length": historyLength, "cached_user_vector": cachedUser,
-            ]
-            object["results"] = result.items.enumerated().map { index, item in
-                ["rank": index + 1, "news": item.news.rawValue, "score": Double(item.score), "title": titles[index]]
-                    as [String: Any]
-            }
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            context.print(String(decoding: data, as: UTF8.self))
+            context.print(String(decoding: try report.jsonData(), as: UTF8.self))
         } else {
             let idWidth = max(4, result.items.map(\.news.rawValue.count).max() ?? 0)
             context.print("rank  " + "news".padding(toLength: idWidth + 2, withPad: " ", startingAt: 0)
@@ -140,7 +123,7 @@ struct RankCommand: Command {
                 let rank = String(index + 1).padding(toLength: 6, withPad: " ", startingAt: 0)
                 let news = item.news.rawValue.padding(toLength: idWidth + 2, withPad: " ", startingAt: 0)
                 let score = String(format: "%-12.6g", item.score)
-                context.print(rank + news + score + " " + titles[index])
+                context.print(rank + news + score + " " + report.results[index].title)
             }
         }
     }

@@ -12,15 +12,19 @@ import Store
 /// encoder over the vectors of the user's last `historyLength` clicks) with the candidates' news vectors, exactly as
 /// the model scores an impression. Missing vectors are computed on the fly and cached: news vectors by news id,
 /// user vectors by a version (FNV-1a of the history's ids), so a new click makes the next query recompute the
-/// user vector.
+/// user vector. The news vectors a ranking reads come from an in-memory mirror of the cache (`NewsVectorMemory`,
+/// loaded on the first ranking or by `preloadNewsVectors`, kept in step with the store's cache generation), so a
+/// warm query reads only the user's history and vector from SQLite.
 ///
 /// Users without any click get the documented cold-start ranking: candidates ordered by how often they were clicked
 /// in the last `popularityWindow` seconds of the data (clicked candidates of impressions plus recorded clicks),
 /// ties in the order given.
 ///
 /// Thread-safe: each call borrows a connection from the store's pool (`NewsStore`, one connection per concurrent
-/// caller), so a server can call `rank` from many threads while other processes ingest, click or embed (WAL;
-/// writers wait on the busy timeout). Encoder calls are serialised.
+/// caller), so a server can call `rank` from many threads while other processes ingest, click or embed (WAL).
+/// A query never waits for another writer: the vectors it computes are cached only when the write lock is free
+/// within 5 ms (`Database.writeIfAvailable`), else used uncached (a long ingest cannot stall rankings); the
+/// explicit `embedMissingNews`/`embedNews` wait on the busy timeout. Encoder calls are serialised.
 public final class Ranker: @unchecked Sendable {
     /// The model as registered in the store.
     public let model: CachedModel
@@ -42,6 +46,10 @@ public final class Ranker: @unchecked Sendable {
     private let encoderLock = NSLock()
     private let stateLock = NSLock()
     private var catalogue: Catalogue?
+    /// The cached news vectors in memory, for `ranking(user:candidates:top:)`.
+    private let newsMemory: NewsVectorMemory
+    /// The impressions' click counts of the cold-start window, kept until an ingest or another window.
+    private let impressionPopularity = ImpressionPopularityMemo()
 
     /// Ranks from `store` and registers the model of `encoder` under `modelID`.
     ///
@@ -61,6 +69,7 @@ public final class Ranker: @unchecked Sendable {
             try database.register(CachedModel(id: modelID, dimension: encoder.dimension, config: config,
                                               checkpoint: checkpoint))
         }
+        newsMemory = NewsVectorMemory(model: model)
         self.encoder = encoder
     }
 
@@ -95,7 +104,8 @@ public final class Ranker: @unchecked Sendable {
                 if lookup.history.isEmpty { return lookup }
                 lookup.version = Self.version(of: lookup.history)
                 lookup.userVector = try store.userVector(model: model, user: user, version: lookup.version)?.vector
-                lookup.missing = try store.appendNewsVectors(model: model, ids: candidates, to: &lookup.vectors)
+                try newsMemory.synchronize(to: try store.vectorGeneration(), on: store)
+                lookup.missing = newsMemory.append(candidates, to: &lookup.vectors)
                 return lookup
             }
             if lookup.history.isEmpty {
@@ -188,6 +198,37 @@ public final class Ranker: @unchecked Sendable {
         }
     }
 
+    /// Encodes and caches, in one batch, the vectors of those of `ids` that have none for this model yet (ids the
+    /// store does not define are skipped). A service calls it after adding or retitling articles, so that they can
+    /// be ranked at once without an encoding on the ranking path.
+    ///
+    /// - Returns: the number of vectors written (a news retitled meanwhile is left for the next query to encode).
+    @discardableResult
+    public func embedNews(_ ids: [NewsID]) throws -> Int {
+        try store.withConnection { store in
+            var cached: [Float] = []
+            let missing = try store.appendNewsVectors(model: model, ids: ids, to: &cached)
+            guard !missing.isEmpty else { return 0 }
+            let articles = try store.read { () throws -> [NewsArticle] in
+                var seen = Set<NewsID>()
+                return try missing.filter { seen.insert($0).inserted }.compactMap {
+                    try store.article($0, entities: false)
+                }
+            }
+            guard !articles.isEmpty else { return 0 }
+            let vectors = try encoderLock.withLock { try encoder.encodeNews(articles, threads: encodingThreads) }
+            return try store.storeNewsVectors(model: model, articles: articles, vectors: vectors)
+        }
+    }
+
+    /// Loads every cached news vector of the model into the in-memory mirror that `ranking` reads (the first
+    /// ranking would do it; a server does it before it listens) and returns how many it holds.
+    @discardableResult
+    public func preloadNewsVectors() throws -> Int {
+        try store.read { store in try newsMemory.synchronize(to: try store.vectorGeneration(), on: store) }
+        return newsMemory.count
+    }
+
     /// The number of news with a cached vector for this model.
     public func cachedNewsCount() throws -> Int {
         try store.withConnection { try $0.cachedNewsCount(model: model) }
@@ -232,7 +273,9 @@ public final class Ranker: @unchecked Sendable {
             return try missing.filter { seen.insert($0).inserted }.compactMap { try store.article($0, entities: false) }
         }
         let encoded = try encoderLock.withLock { try encoder.encodeNews(articles, threads: encodingThreads) }
-        try store.storeNewsVectors(model: model, articles: articles, vectors: encoded)
+        _ = try store.writeIfAvailable {
+            try store.storeNewsVectors(model: model, articles: articles, vectors: encoded)
+        }
         let fresh = Dictionary(uniqueKeysWithValues: articles.enumerated().map { ($0.element.id, $0.offset) })
         let h = model.dimension
         var cachedRow = 0
@@ -254,8 +297,12 @@ public final class Ranker: @unchecked Sendable {
         -> [Float] {
         var vectors: [Float] = []
         var known = history
-        let (epoch, missing) = try store.read {
-            (try store.titleChangeEpoch(), try store.appendNewsVectors(model: model, ids: history, to: &vectors))
+        // The mirror may be newer than this snapshot's epoch: then the vector is computed from newer news vectors
+        // and its write, guarded by the older epoch, is refused. It is never older (synchronize moves it forward).
+        let (epoch, missing) = try store.read { () throws -> (Int, [NewsID]) in
+            let epoch = try store.titleChangeEpoch()
+            try newsMemory.synchronize(to: try store.vectorGeneration(), on: store)
+            return (epoch, newsMemory.append(history, to: &vectors))
         }
         if !missing.isEmpty {
             let unknown = Set(try store.unknownNews(missing))
@@ -266,8 +313,10 @@ public final class Ranker: @unchecked Sendable {
         let vector = known.isEmpty
             ? [Float](repeating: 0, count: model.dimension)
             : try encoderLock.withLock { try encoder.encodeUser(history: vectors, count: known.count) }
-        try store.storeUserVector(model: model, user: user, version: version, historyLength: history.count,
-                                  vector: vector, epoch: epoch)
+        _ = try store.writeIfAvailable {
+            try store.storeUserVector(model: model, user: user, version: version, historyLength: history.count,
+                                      vector: vector, epoch: epoch)
+        }
         return vector
     }
 
@@ -278,8 +327,10 @@ public final class Ranker: @unchecked Sendable {
             guard unknown.isEmpty else { throw RankingError.unknownCandidates(unknown) }
             guard let latest = try store.latestTime() else { return (nil, [:]) }
             let since = latest - popularityWindow
-            var counts: [NewsID: Int] = [:]
-            for entry in try store.clickPopularity(since: since) { counts[entry.news] = entry.clicks }
+            var counts = try impressionPopularity.counts(since: since, generation: try store.impressionsGeneration()) {
+                try store.impressionClickCounts(since: since)
+            }
+            for (news, clicks) in try store.recordedClickCounts(since: since) { counts[news, default: 0] += clicks }
             return (since, counts)
         }
         var selection = TopK<NewsID>(capacity: min(top, candidates.count))
@@ -326,12 +377,22 @@ public struct RankingResult: Sendable {
     public var method: Method
     /// Best first.
     public var items: [RankedNews]
+
+    public init(method: Method, items: [RankedNews]) {
+        self.method = method
+        self.items = items
+    }
 }
 
 /// One ranked news and its score.
 public struct RankedNews: Hashable, Sendable {
     public var news: NewsID
     public var score: Float
+
+    public init(news: NewsID, score: Float) {
+        self.news = news
+        self.score = score
+    }
 }
 
 /// What one read transaction of a ranking query found.

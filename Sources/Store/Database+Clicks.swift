@@ -42,6 +42,12 @@ extension Database {
     /// followed by the clicks recorded after that impression, in (time, recording) order. Nil when the user has no
     /// impression and no click. One read transaction.
     public func latestHistory(of user: UserID) throws -> UserHistory? {
+        try latestHistory(of: user, keepingLast: nil)
+    }
+
+    /// `latestHistory(of:)`, reading only the last `limit` news of the impression history (nil: all of it); the
+    /// clicks recorded after it are all appended.
+    func latestHistory(of user: UserID, keepingLast limit: Int?) throws -> UserHistory? {
         try read {
             var history = UserHistory(user: user, news: [], time: Int64.min, split: nil, impressionID: nil)
             let found = try withStatement(SQL.selectUserHistory) { snapshot in
@@ -50,7 +56,7 @@ extension Database {
                 history.split = Split(rawValue: snapshot.string(0))
                 history.impressionID = snapshot.int(1)
                 history.time = snapshot.int64(2)
-                history.news = Self.splitHistory(snapshot.string(3))
+                history.news = Self.splitHistory(snapshot.string(3), last: limit)
                 return true
             }
             let clicked = try withStatement(SQL.selectClicksAfter) { clicks in
@@ -71,7 +77,7 @@ extension Database {
     /// The click history of `user` the ranker reads: `latestHistory(of:)`'s news, keeping only the last `limit`
     /// (nil: all). Nil when the store knows nothing of the user; empty when it knows the user but not a click.
     public func history(of user: UserID, limit: Int? = nil) throws -> [NewsID]? {
-        guard var news = try latestHistory(of: user)?.news else { return nil }
+        guard var news = try latestHistory(of: user, keepingLast: limit)?.news else { return nil }
         if let limit, news.count > limit { news.removeFirst(news.count - limit) }
         return news
     }
@@ -98,8 +104,21 @@ extension Database {
     /// The number of recorded clicks (table `clicks`).
     public func recordedClickCount() throws -> Int { try scalarInt(SQL.countClicks) ?? 0 }
 
-    /// A space-separated history column as ids.
-    static func splitHistory(_ text: String) -> [NewsID] {
-        text.split(separator: " ").map { NewsID(String($0)) }
+    /// A space-separated history column as ids: all of them, or the last `last` (a MIND history can hold hundreds
+    /// of ids, of which the ranker reads 50).
+    static func splitHistory(_ text: String, last: Int? = nil) -> [NewsID] {
+        guard let last else { return text.split(separator: " ").map { NewsID(String($0)) } }
+        let utf8 = text.utf8, first = utf8.startIndex
+        var ids: [NewsID] = []
+        var end = utf8.endIndex, index = end
+        while ids.count < last && index > first {
+            index = utf8.index(before: index)
+            guard utf8[index] == UInt8(ascii: " ") else { continue }
+            let next = utf8.index(after: index)
+            if next < end { ids.append(NewsID(String(text[next ..< end]))) }
+            end = index
+        }
+        if ids.count < last && index == first && first < end { ids.append(NewsID(String(text[first ..< end]))) }
+        return ids.reversed()
     }
 }

@@ -152,6 +152,28 @@ extension Database {
         }
     }
 
+    /// The vectors of `model` whose rowid is above `rowid` (0: all), in rowid order — the vectors cached since a
+    /// reader saw `CacheGeneration.newsVectors == rowid` — appended to `matrix` (`[ids.count × dimension]`).
+    /// - Returns: their ids, and the largest rowid read (`rowid` when there is none).
+    public func appendNewsVectors(model: CachedModel, after rowid: Int, to matrix: inout [Float]) throws
+        -> (ids: [NewsID], lastRowID: Int) {
+        try read {
+            try withStatement(SQL.selectNewsVectorsAfter) { statement in
+                try statement.bind(model.id, at: 1)
+                try statement.bind(rowid, at: 2)
+                var ids: [NewsID] = []
+                var last = rowid
+                while try statement.step() {
+                    last = statement.int(0)
+                    let news = statement.string(1)
+                    try statement.appendFloats(2, count: model.dimension, to: &matrix, table: "news_vectors", key: news)
+                    ids.append(NewsID(news))
+                }
+                return (ids, last)
+            }
+        }
+    }
+
     /// The number of news vectors cached for `model`.
     public func cachedNewsCount(model: CachedModel) throws -> Int {
         try scalarInt(SQL.countNewsVectors, [.text(model.id)]) ?? 0

@@ -25,15 +25,38 @@ extension Database {
     /// after it, per news; most clicked first, ties by id. News without clicks are absent. One read transaction.
     public func clickPopularity(since time: Int64) throws -> [(news: NewsID, clicks: Int)] {
         try read {
-            var counts: [NewsID: Int] = [:]
-            try forEachCandidate(since: time) { news, label in if label == 1 { counts[news, default: 0] += 1 } }
-            try withStatement(SQL.countClicksSince) { statement in
-                try statement.bind(time, at: 1)
-                while try statement.step() { counts[NewsID(statement.string(0)), default: 0] += statement.int(1) }
-            }
+            var counts = try impressionClickCounts(since: time)
+            for (news, clicks) in try recordedClickCounts(since: time) { counts[news, default: 0] += clicks }
             return counts.map { (news: $0.key, clicks: $0.value) }
                 .sorted { $0.clicks != $1.clicks ? $0.clicks > $1.clicks
                                             : $0.news.rawValue.utf8.lexicographicallyPrecedes($1.news.rawValue.utf8) }
+        }
+    }
+
+    /// Clicked candidates of the impressions at or after `time`, per news (recorded clicks not included). It
+    /// unpacks every impression of the window: cache it by `impressionsGeneration()`.
+    public func impressionClickCounts(since time: Int64) throws -> [NewsID: Int] {
+        var counts: [NewsID: Int] = [:]
+        try forEachCandidate(since: time) { news, label in if label == 1 { counts[news, default: 0] += 1 } }
+        return counts
+    }
+
+    /// Clicks recorded (`newsrec click`, `POST /v1/clicks`) at or after `time`, per news.
+    public func recordedClickCounts(since time: Int64) throws -> [NewsID: Int] {
+        try withStatement(SQL.countClicksSince) { statement in
+            try statement.bind(time, at: 1)
+            var counts: [NewsID: Int] = [:]
+            while try statement.step() { counts[NewsID(statement.string(0)), default: 0] += statement.int(1) }
+            return counts
+        }
+    }
+
+    /// A value that changes whenever an ingest writes impressions (the largest impression rowid and ingest run id):
+    /// what `impressionClickCounts` and `freshNews` depend on besides their `time`.
+    public func impressionsGeneration() throws -> [Int] {
+        try withStatement(SQL.impressionsGeneration) { statement in
+            _ = try statement.step()
+            return [statement.int(0), statement.int(1)]
         }
     }
 

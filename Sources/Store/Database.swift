@@ -17,6 +17,8 @@ public final class Database {
     private let handle: OpaquePointer
     private var isClosed = false
     private var savepointDepth = 0
+    /// Milliseconds a statement waits for another connection's lock (`sqlite3_busy_timeout`).
+    private let busyMilliseconds: Int32
     /// Prepared statements by SQL text, reused by `cachedStatement`.
     private var statementCache: [String: Statement] = [:]
 
@@ -36,7 +38,8 @@ public final class Database {
         }
         self.path = path
         self.handle = connection
-        sqlite3_busy_timeout(connection, Int32(busyTimeout * 1000))
+        busyMilliseconds = Int32(busyTimeout * 1000)
+        sqlite3_busy_timeout(connection, busyMilliseconds)
     }
 
     deinit { if !isClosed { sqlite3_close_v2(handle) } }
@@ -160,6 +163,26 @@ public final class Database {
     /// rolls back and rethrows when it throws.
     public func write<Result>(_ body: () throws -> Result) throws -> Result {
         try transaction(.immediate, body)
+    }
+
+    /// Runs `body` in a write transaction if the write lock can be had within `wait` seconds; returns nil, having
+    /// run nothing, when another connection (another process's ingest, say) holds it longer. For writes that may
+    /// be skipped without harm, such as caching a vector a query has just computed: the query need not wait for
+    /// the lock. Inside another transaction it is an ordinary nested `write`.
+    public func writeIfAvailable<Result>(waiting wait: Double = 0.005, _ body: () throws -> Result) throws -> Result? {
+        if isInTransaction { return try write(body) }
+        sqlite3_busy_timeout(handle, Int32(wait * 1000))
+        var began = false
+        defer { if !began { sqlite3_busy_timeout(handle, busyMilliseconds) } }
+        do {
+            return try transaction(.immediate) {
+                began = true
+                sqlite3_busy_timeout(handle, busyMilliseconds)
+                return try body()
+            }
+        } catch let StoreError.sqlite(code, _, _) where !began && code & 0xff == SQLITE_BUSY {
+            return nil
+        }
     }
 
     /// Runs `body` in a transaction: commits when it returns, rolls back and rethrows when it throws.

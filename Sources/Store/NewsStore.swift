@@ -77,6 +77,17 @@ public final class NewsStore: @unchecked Sendable {
         try withConnection { database in try database.write { try body(database) } }
     }
 
+    /// Closes every idle connection of the pool. Connections lent out stay open until they come back; a later call
+    /// opens new ones as needed. When the last connection to the file closes, SQLite checkpoints the WAL into the
+    /// file and removes it, so a service calls this when it stops to leave the store closed and complete.
+    public func closeIdleConnections() {
+        let closing = lock.withLock { () -> [Database] in
+            defer { idle.removeAll() }
+            return idle
+        }
+        for database in closing { database.close() }
+    }
+
     /// The schema version of the file (`PRAGMA user_version`).
     public func schemaVersion() throws -> Int { try withConnection { try $0.userVersion() } }
 

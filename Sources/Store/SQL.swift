@@ -140,6 +140,10 @@ enum SQL {
     static let selectCandidateListsSince = "SELECT candidate_list FROM impressions WHERE time >= ?1"
     /// ?1 time: recorded clicks at or after it, per news (index `clicks_by_time`).
     static let countClicksSince = "SELECT news, count(*) FROM clicks WHERE time >= ?1 GROUP BY news"
+    /// Changes whenever an ingest writes impressions: the largest impression rowid and the largest ingest run id.
+    static let impressionsGeneration = """
+        SELECT (SELECT coalesce(max(rowid), 0) FROM impressions), (SELECT coalesce(max(id), 0) FROM ingest_runs)
+        """
 
     // MARK: - Embedding cache (`Database+EmbeddingCache.swift`, `Schema/002_ranking.sql`)
 
@@ -158,6 +162,10 @@ enum SQL {
         ON CONFLICT (model, news) DO UPDATE SET vector = excluded.vector
         """
     static let selectAllNewsVectors = "SELECT news, vector FROM news_vectors WHERE model = ?1 ORDER BY news"
+    /// ?1 model, ?2 rowid: the vectors added after that rowid, in rowid order.
+    static let selectNewsVectorsAfter = """
+        SELECT rowid, news, vector FROM news_vectors WHERE rowid > ?2 AND model = ?1 ORDER BY rowid
+        """
     /// Grows when a news vector is added (largest rowid) or invalidated (title-change epoch).
     static let vectorGeneration = """
         SELECT (SELECT coalesce(max(rowid), 0) FROM news_vectors), (\(titleChangeEpoch))

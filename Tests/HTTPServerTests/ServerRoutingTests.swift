@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import Synchronization
 import Testing
+import TestSupport
 @testable import HTTPServer
 
 /// Requests over real sockets: routing, status mapping, JSON errors, body limits.

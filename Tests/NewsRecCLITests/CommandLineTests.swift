@@ -16,9 +16,11 @@ struct CommandLineTests {
         "embed": ["--db", "s.sqlite", "--model", "run"],
         "click": ["--db", "s.sqlite", "--user", "U1", "--news-id", "N1"],
         "rank": ["--db", "s.sqlite", "--model", "run", "--user", "U1"],
+        "serve": ["--db", "s.sqlite", "--model", "run"],
         "bench train": [],
         "bench micro": [],
         "bench rank": [],
+        "bench serve": [],
         "bench parse": [],
         "demo": [],
         "version": [],
@@ -219,7 +221,7 @@ struct CommandLineTests {
     func benchSubcommands() throws {
         let help = newsrec(["bench", "--help"])
         #expect(help.code == 0)
-        #expect(help.out.hasPrefix("Usage: newsrec bench [train|micro|rank|parse]"))
+        #expect(help.out.hasPrefix("Usage: newsrec bench [train|micro|rank|serve|parse]"))
         for subcommand in BenchCommand.subcommands {
             #expect(help.out.contains("  \(subcommand.configuration.name) "))
         }
@@ -240,7 +242,7 @@ struct CommandLineTests {
         let unknown = Self.usageError(["bench", "frob"])
         #expect(unknown?.path == "bench")
         #expect(unknown?.error
-                == .unknownSubcommand("frob", group: "bench", available: ["train", "micro", "rank", "parse"]))
+                == .unknownSubcommand("frob", group: "bench", available: ["train", "micro", "rank", "serve", "parse"]))
         #expect(newsrec(["bench", "frob"]).err.contains("Run 'newsrec bench --help' for usage."))
     }
 

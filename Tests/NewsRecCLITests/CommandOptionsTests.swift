@@ -133,6 +133,31 @@ struct CommandOptionsTests {
         #expect(mistake(base + ["--candidates-file", folder.path("missing.txt")])?.hasPrefix("cannot read") == true)
     }
 
+    @Test("serve: address, port, threads, token file, body limit, access log")
+    func serve() throws {
+        let base = ["serve", "--db", "s", "--model", "m"]
+        let command: ServeCommand = try parse(base + ["--host", "::1", "--port", "0", "--threads", "3",
+                                                      "--token-file", "t.txt", "--max-body", "4096", "--quiet"])
+        #expect(command.database == "s" && command.model == "m" && command.tokenFile == "t.txt")
+        #expect(command.configuration.host == "::1" && command.configuration.port == 0)
+        #expect(command.configuration.threads == 3 && command.configuration.maxBodyBytes == 4096)
+        #expect(command.configuration.accessLog == nil)
+        let defaults: ServeCommand = try parse(base)
+        #expect(defaults.configuration.host == "127.0.0.1" && defaults.configuration.port == 8080)
+        #expect(defaults.configuration.maxBodyBytes == 1 << 20 && defaults.configuration.accessLog != nil)
+        #expect(defaults.tokenFile == nil)
+        #expect(mistake(base + ["--port", "70000"])?.hasPrefix("--port must be an integer") == true)
+        #expect(mistake(base + ["--max-body", "0"]) == "--max-body must be at least 1, got '0'")
+
+        let bench: BenchServeCommand = try parse(["bench", "serve", "--connections", "2,8", "--duration", "3",
+                                                  "--threads", "1", "--news-count", "400", "--json"])
+        #expect(bench.benchmark.connections == [2, 8] && bench.benchmark.seconds == 3 && bench.json)
+        #expect(bench.benchmark.serverThreads == 1 && bench.benchmark.store.newsCount == 400)
+        let benchDefaults: BenchServeCommand = try parse(["bench", "serve"])
+        #expect(benchDefaults.benchmark.connections == [1, 16, 64] && benchDefaults.benchmark.seconds == 10)
+        #expect(mistake(["bench", "serve", "--connections", "0"]) == "--connections must be each at least 1, got '0'")
+    }
+
     @Test("demo: working directory, encoder, quick run, threads, seed")
     func demo() throws {
         let command: DemoCommand = try parse(["demo", "--out", "/tmp/d", "--encoder", "mhsa", "--quick",
