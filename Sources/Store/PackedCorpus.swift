@@ -53,9 +53,6 @@ public struct PackedNews: Sendable {
     /// The number of news indices so far (articles, then the ids without an article met so far).
     public var count: Int { interner.count }
 
-    /// Whether news index `index` is an article of the store (has a title).
-    public func isKnown(_ index: Int32) -> Bool { Int(index) < titles.count }
-
     /// The ids of the news indices `range` (each made into a `NewsID` on every call).
     public func ids(_ range: Range<Int>) -> [NewsID] { interner.strings(range).map { NewsID($0) } }
 }

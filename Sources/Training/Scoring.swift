@@ -4,7 +4,8 @@ import MIND
 import Metrics
 import TensorMath
 
-/// Every candidate score of one split, aligned with `ImpressionTable.candidates`.
+/// Every candidate score of one table (a split, or the part of one that `Evaluator.evaluate` scores at a time),
+/// aligned with `ImpressionTable.candidates`.
 public struct SplitScores: Sendable {
     /// `[candidates]` click scores (user · news), in the table's flat candidate order.
     public var scores: [Float]

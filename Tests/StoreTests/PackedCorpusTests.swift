@@ -6,16 +6,22 @@ import TestSupport
 
 @Suite("Packed corpus")
 struct PackedCorpusTests {
-    @Test("packed rows name the same news, users, times and labels as the impressions, in id order")
-    func matchesImpressions() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
+    /// A store with the dev impressions of `IngestTests` and the sample train and test files.
+    static func store(in directory: TemporaryDirectory) throws -> NewsStore {
         let store = try NewsStore(path: directory.path("p.sqlite"))
         try store.ingest(split: .dev, news: IngestTests.articles, impressions: IngestTests.impressions)
         try store.ingest(split: .train, newsFile: Fixtures.sample("news.tsv"),
                          behaviorsFile: Fixtures.sample("behaviors_train.tsv"))
         try store.ingest(split: .test, newsFile: Fixtures.sample("news.tsv"),
                          behaviorsFile: Fixtures.sample("behaviors_test.tsv"))
+        return store
+    }
+
+    @Test("packed rows name the same news, users, times and labels as the impressions, in id order")
+    func matchesImpressions() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try Self.store(in: directory)
         let corpus = try store.read { try $0.packedCorpus(splits: [.train, .dev, .test]) }
 
         var titles: [(NewsID, String)] = []
@@ -50,11 +56,8 @@ struct PackedCorpusTests {
     func chunks() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try NewsStore(path: directory.path("p.sqlite"))
-        try store.ingest(split: .dev, news: IngestTests.articles, impressions: IngestTests.impressions)
-        try store.ingest(split: .train, newsFile: Fixtures.sample("news.tsv"),
-                         behaviorsFile: Fixtures.sample("behaviors_train.tsv"))
-        for split in [Split.train, .dev] {
+        let store = try Self.store(in: directory)
+        for split in [Split.train, .dev, .test] {
             let whole = try store.read { try $0.packedCorpus(splits: [split]) }
             let rows = try #require(whole.splits[split])
             try store.read { database in
