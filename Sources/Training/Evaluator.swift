@@ -139,11 +139,13 @@ public struct Evaluator<Model: TrainableModel> {
                            dimension: model.dimension, threads: parallelism.workers)
     }
 
-    /// Runs `body(chunk, workspace)` for every chunk, spreading contiguous runs of chunks over the workers.
+    /// Runs `body(chunk, workspace)` for every chunk, handing the chunks to the workers one at a time (a worker
+    /// slowed by other work takes fewer); what a chunk encodes does not depend on the worker.
     private func forEachChunk(_ count: Int, _ body: (Int, Model.Workspace) -> Void) {
         nonisolated(unsafe) let spaces = workspaces
-        parallelForWorkers(count, threads: parallelism.workers) { worker, range in
-            for chunk in range { body(chunk, spaces[worker]) }
+        withoutActuallyEscaping(body) { escapable in
+            nonisolated(unsafe) let work = escapable
+            _ = parallelMap(jobs: count, threads: parallelism.workers) { chunk, worker in work(chunk, spaces[worker]) }
         }
     }
 }
