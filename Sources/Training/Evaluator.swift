@@ -105,8 +105,8 @@ public struct Evaluator<Model: TrainableModel> {
     }
 
     /// Encodes the `used` news, then scores every part that `parts` hands over (in ImpressionID order) into an
-    /// `EvaluationOutput`. The output of a part (metrics, files; one thread) runs in the background while the next
-    /// part is read and scored.
+    /// `EvaluationOutput`. A three-stage pipeline: while the caller reads part k + 2, part k + 1 is scored (users
+    /// encoded, all workers) and part k goes to the output (metrics, files; one thread), each in order.
     func evaluate(news: NewsTable, used: [Bool], labelled: Bool, files: (predictions: URL?, scores: URL?),
                   parts: (_ score: (ImpressionTable) throws -> Void) throws -> Void) throws -> EvaluationReport {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -117,13 +117,20 @@ public struct Evaluator<Model: TrainableModel> {
         let writer = BackgroundWorker<(SplitScores, ImpressionTable)>(label: "newsrec.evaluate.output") {
             try output.add($0.0, of: $0.1)
         }
-        defer { writer.wait() }
+        let scorer = BackgroundWorker<ImpressionTable>(label: "newsrec.evaluate.score") { table in
+            try writer.submit((score(table, newsVectors: newsVectors), table))
+        }
+        defer {
+            scorer.wait()
+            writer.wait()
+        }
         var impressions = 0, candidates = 0
         try parts { table in
-            try writer.submit((score(table, newsVectors: newsVectors), table))
+            try scorer.submit(table)
             impressions += table.count
             candidates += table.candidates.count
         }
+        try scorer.finish()
         try writer.finish()
         let metrics = try output.finish()
         return EvaluationReport(impressions: impressions, candidates: candidates, metrics: metrics,
