@@ -3,8 +3,8 @@ import Synchronization
 
 /// Runs `body(range)` over `count` items split into at most `threads` contiguous chunks, in parallel.
 ///
-/// The one place newsrec starts threads (`DispatchQueue.concurrentPerform`); with one thread (or one chunk) it runs
-/// inline on the caller. The chunks are deterministic for a given `count` and `threads`, so results that depend
+/// With `BackgroundWorker`, the one place newsrec starts threads (`DispatchQueue.concurrentPerform`); with one
+/// thread (or one chunk) it runs inline on the caller. The chunks are deterministic for a given `count` and `threads`, so results that depend
 /// on the split (floating-point sums) are reproducible.
 ///
 /// - Important: `body` must only write memory that belongs to its own range (see `DisjointWrites`), and
@@ -134,4 +134,56 @@ public struct DisjointWrites<Element>: @unchecked Sendable {
     public let base: UnsafeMutablePointer<Element>
     @inlinable public init(_ base: UnsafeMutablePointer<Element>) { self.base = base }
     @inlinable public init(_ base: UnsafePointer<Element>) { self.base = UnsafeMutablePointer(mutating: base) }
+}
+
+/// Runs `work` on the items handed to `submit`, one at a time and in submission order, on a background thread,
+/// so that the submitter can prepare the next item meanwhile (a two-stage pipeline). At most `capacity` items wait;
+/// `submit` blocks when they do, which bounds the memory the items hold.
+///
+/// After `work` throws, later items are dropped, and `submit` and `finish` throw that first error.
+/// ```swift
+/// let writer = BackgroundWorker<Part>(label: "write") { part in try output.add(part) }
+/// defer { writer.wait() }                      // never leave work running behind an error
+/// for part in parts { try writer.submit(compute(part)) }
+/// try writer.finish()
+/// ```
+public final class BackgroundWorker<Item>: @unchecked Sendable {
+    private let queue: DispatchQueue
+    private let slots: DispatchSemaphore
+    private let failure = FirstError()
+    private let work: (Item) throws -> Void
+
+    /// - Parameters:
+    ///   - capacity: items submitted but not yet started (at least 1).
+    ///   - work: runs on the worker's thread; it may use everything the submitter hands over, which the
+    ///     submitter must not touch afterwards.
+    public init(label: String, capacity: Int = 1, _ work: @escaping (Item) throws -> Void) {
+        queue = DispatchQueue(label: label)
+        slots = DispatchSemaphore(value: max(1, capacity) + 1)
+        self.work = work
+    }
+
+    /// Queues `item`, waiting while `capacity` items wait already.
+    /// - Throws: the first error `work` threw, if any (then `item` is dropped).
+    public func submit(_ item: Item) throws {
+        try failure.rethrow()
+        slots.wait()
+        nonisolated(unsafe) let handed = item
+        queue.async { [self] in
+            defer { slots.signal() }
+            guard (try? failure.rethrow()) != nil else { return }
+            do { try work(handed) } catch { failure.record(error) }
+        }
+    }
+
+    /// Waits until every submitted item is done (or dropped).
+    public func wait() {
+        queue.sync {}
+    }
+
+    /// Waits until every submitted item is done; throws the first error `work` threw.
+    public func finish() throws {
+        wait()
+        try failure.rethrow()
+    }
 }

@@ -29,6 +29,7 @@ public struct ImpressionMetrics: Sendable, Equatable {
     ///   - labels: `[candidates]`, `true` = clicked.
     ///   - scores: `[candidates]`, higher = more likely clicked. Only their order matters (and ties).
     /// - Throws: `MetricsError.lengthMismatch`, `MetricsError.notANumber`.
+    @inlinable
     public init<Score: BinaryFloatingPoint>(labels: [Bool], scores: [Score]) throws {
         guard labels.count == scores.count else {
             throw MetricsError.lengthMismatch(labels: labels.count, scores: scores.count)
@@ -60,7 +61,8 @@ public struct ImpressionMetrics: Sendable, Equatable {
     /// Mann–Whitney form of the ROC area: sweep the scores in ascending groups of equal value; the positives of
     /// a group beat every negative below it and tie with the negatives inside it (½ each). Equal to the
     /// trapezoidal area of sklearn's ROC curve.
-    private static func auc(labels: [Bool], scores: [Double], positives: Int, negatives: Int) -> Double {
+    @usableFromInline
+    static func auc(labels: [Bool], scores: [Double], positives: Int, negatives: Int) -> Double {
         let ascending = scores.indices.sorted { scores[$0] < scores[$1] }
         var pairs = 0.0
         var negativesBelow = 0
@@ -81,7 +83,8 @@ public struct ImpressionMetrics: Sendable, Equatable {
     }
 
     /// `DCG@k(order) / DCG@k(ideal)` with binary gains: the ideal order puts all `positives` clicks first.
-    private static func ndcg(labels: [Bool], order: [Int], positives: Int, k: Int) -> Double {
+    @usableFromInline
+    static func ndcg(labels: [Bool], order: [Int], positives: Int, k: Int) -> Double {
         var actual = 0.0
         for position in 0..<min(k, order.count) where labels[order[position]] {
             actual += 1.0 / log2(Double(position + 2))

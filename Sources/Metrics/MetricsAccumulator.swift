@@ -66,6 +66,7 @@ public struct MetricsAccumulator: Sendable, Equatable {
     ///   - labels: `[candidates]`, `true` = clicked.
     ///   - scores: `[candidates]`, higher = better.
     /// - Throws: `MetricsError.lengthMismatch`, `MetricsError.notANumber` (nothing is added then).
+    @inlinable
     public mutating func add<Score: BinaryFloatingPoint>(labels: [Bool], scores: [Score]) throws {
         add(try ImpressionMetrics(labels: labels, scores: scores))
     }

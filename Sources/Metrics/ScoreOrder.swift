@@ -8,6 +8,7 @@ public enum ScoreOrder {
     ///
     /// NaN scores rank after every number.
     /// - Complexity: O(n log n) for `n` candidates.
+    @inlinable
     public static func order<Score: BinaryFloatingPoint>(scores: [Score]) -> [Int] {
         let keys = scores.map { $0.isNaN ? -Double.infinity : Double($0) }
         return keys.indices.sorted { a, b in
@@ -18,6 +19,7 @@ public enum ScoreOrder {
     /// Leaderboard ranks, one per candidate in candidate order: `1` = best, `n` = worst, all distinct.
     ///
     /// Equivalent to the notebook's `argsort(argsort(preds)[::-1]) + 1` except for the order among ties.
+    @inlinable
     public static func ranks<Score: BinaryFloatingPoint>(scores: [Score]) -> [Int] {
         var ranks = [Int](repeating: 0, count: scores.count)
         for (position, candidate) in order(scores: scores).enumerated() {

@@ -64,7 +64,7 @@ struct DemoCommand: Command {
                                                  threads: threads, log: context.log)
 
         let store = try NewsStore(path: database.path, create: false)
-        let corpus = try TrainingCorpus.load(from: store, splits: [.train, .dev, .test], log: context.log)
+        let corpus = try TrainingCorpus.load(from: store, splits: [.train, .dev], log: context.log)
         let vectors = try WordVectors(contentsOf: data.appendingPathComponent("glove.txt"),
                                       keeping: Set(corpus.vocabulary.tokens.dropFirst(2)))
         var training = TrainingOptions(epochs: 5, batchSize: 64, learningRate: 1e-3, negatives: 4, seed: seed)
@@ -76,15 +76,11 @@ struct DemoCommand: Command {
             parallelism: ParallelMode.data.parallelism(threads: threads), directory: run, resume: false,
             context: context)
 
-        let parallelism = Parallelism.dataParallel(threads)
-        let (model, checkpoint) = try NRMSTraining.loadModel(from: run, parallelism: parallelism)
-        let dev = try EvaluateCommand.evaluate(
-            model: model, corpus: corpus, table: corpus.splits[.dev]!, split: .dev, checkpoint: checkpoint,
-            predictions: nil, scores: nil, parallelism: parallelism, context: context)
+        let dev = try EvaluateCommand.evaluate(store: store, model: run, split: .dev, predictions: nil, scores: nil,
+                                               threads: threads, context: context)
         let predictions = directory.appendingPathComponent("prediction.txt")
-        _ = try EvaluateCommand.evaluate(
-            model: model, corpus: corpus, table: corpus.splits[.test]!, split: .test, checkpoint: checkpoint,
-            predictions: predictions, scores: nil, parallelism: parallelism, context: context)
+        _ = try EvaluateCommand.evaluate(store: store, model: run, split: .test, predictions: predictions,
+                                         scores: nil, threads: threads, context: context)
         // The hidden test labels are scored the leaderboard's way; a failure here is reported, not fatal, since
         // prediction.txt is already written.
         let test: Result<MetricsSummary, any Error> = Result {
@@ -94,7 +90,8 @@ struct DemoCommand: Command {
 
         // Serving: cache every news vector in the store, then rank the news of the last 24 hours of the data
         // for the user of the first dev impression from the cached vectors (as `newsrec embed` / `rank` do).
-        let ranker = try Ranker(storePath: database.path, checkpoint: checkpoint, threads: threads)
+        let ranker = try Ranker(storePath: database.path, checkpoint: URL(fileURLWithPath: dev.checkpoint),
+                                threads: threads)
         let embedded = try ranker.embedMissingNews()
         let user = try store.read { try $0.impression(split: .dev, id: 1)?.user }
         let candidates = try ranker.freshCandidates()

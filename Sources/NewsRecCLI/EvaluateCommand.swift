@@ -11,10 +11,15 @@ struct EvaluateCommand: Command {
         name: "evaluate",
         abstract: "Score a split with a trained model: AUC/MRR/nDCG, prediction.txt, scores.",
         discussion: """
-            Encodes every news once and each impression's user once (batched, all cores), scores every candidate
-            (user · news), and prints AUC, MRR, nDCG@5 and nDCG@10 averaged over impressions exactly as MIND's
-            evaluate.py, with the number of impressions and of those skipped because all their candidates share
-            one label. On an unlabelled split (test) no metrics are printed; only the files are written.
+            Encodes every news the split uses once and each impression's user once (batched, all cores), scores
+            every candidate (user · news), and prints AUC, MRR, nDCG@5 and nDCG@10 averaged over impressions
+            exactly as MIND's evaluate.py, with the number of impressions and of those skipped because all their
+            candidates share one label. On an unlabelled split (test) no metrics are printed; only the files are
+            written.
+
+            The split is streamed from the store in parts of 8192 impressions, and the files are written as the
+            parts are scored (under a temporary name, renamed when complete): memory holds the model, the news
+            vectors and one part, whatever the number of impressions.
 
             Titles are encoded with the checkpoint's vocabulary (vocab.txt), so a model evaluates the same way
             whatever was ingested after it was trained.
@@ -90,42 +95,22 @@ struct EvaluateCommand: Command {
         if let scores { context.print("scores: \(scores)") }
     }
 
-    /// Scores `split` with the model at `model`, writes the requested files, and returns the metrics.
+    /// Scores `split` of `store` with the model at `model` (streamed: memory does not grow with the split), writes
+    /// the requested files, and returns the metrics.
     static func evaluate(store: NewsStore, model url: URL, split: Split, predictions: URL?, scores: URL?,
                          threads: Int, context: CommandContext) throws -> Result {
         let parallelism = Parallelism.dataParallel(threads)
         let (model, checkpoint) = try NRMSTraining.loadModel(from: url, parallelism: parallelism)
-        let corpus = try TrainingCorpus.load(from: store, vocabulary: model.vocabulary, splits: [split],
-                                             titleLength: model.configuration.titleLength,
-                                             historyLength: model.configuration.historyLength, log: context.log)
-        guard let table = corpus.splits[split], table.count > 0 else {
-            throw TrainingDataError(source: store.path, expected: "impressions in the \(split.rawValue) split")
-        }
-        return try evaluate(model: model, corpus: corpus, table: table, split: split, checkpoint: checkpoint,
-                            predictions: predictions, scores: scores, parallelism: parallelism, context: context)
-    }
-
-    /// Scores `table` with `model`, writes the requested files, and returns the metrics.
-    static func evaluate(model: NRMSModel, corpus: TrainingCorpus, table: ImpressionTable, split: Split,
-                         checkpoint: URL, predictions: URL?, scores: URL?, parallelism: Parallelism,
-                         context: CommandContext) throws -> Result {
-        let evaluator = Evaluator(model: model, parallelism: parallelism)
         let start = Date()
-        let newsVectors = evaluator.encodeNews(corpus.news, for: table)
-        let newsSeconds = Date().timeIntervalSince(start)
-        let encoded = Set(table.candidates).union(table.history).count
-        let userStart = Date()
-        let splitScores = evaluator.score(table, newsVectors: newsVectors)
-        let userSeconds = Date().timeIntervalSince(userStart)
-        context.log(String(format: "encoded %d news in %.2f s, scored %d impressions in %.2f s", encoded,
-                           newsSeconds, table.count, userSeconds))
-        let metrics = table.isLabelled ? try splitScores.metrics(for: table) : nil
-        if let predictions { try splitScores.writePredictions(for: table, to: predictions) }
-        if let scores { try splitScores.writeScores(for: table, news: corpus.news, to: scores) }
-        return Result(split: split.rawValue, checkpoint: checkpoint.path, impressions: table.count,
-                      candidates: table.candidates.count, metrics: metrics,
+        let report = try Evaluator(model: model, parallelism: parallelism).evaluate(
+            split: split, of: store, vocabulary: model.vocabulary, titleLength: model.configuration.titleLength,
+            predictions: predictions, scores: scores, log: context.log)
+        context.log(String(format: "encoded %d news in %.2f s, scored %d impressions in %.2f s", report.encodedNews,
+                           report.newsSeconds, report.impressions, report.scoringSeconds))
+        return Result(split: split.rawValue, checkpoint: checkpoint.path, impressions: report.impressions,
+                      candidates: report.candidates, metrics: report.metrics,
                       seconds: Date().timeIntervalSince(start),
-                      newsPerSecond: Double(encoded) / max(newsSeconds, 1e-9),
-                      impressionsPerSecond: Double(table.count) / max(userSeconds, 1e-9))
+                      newsPerSecond: Double(report.encodedNews) / max(report.newsSeconds, 1e-9),
+                      impressionsPerSecond: Double(report.impressions) / max(report.scoringSeconds, 1e-9))
     }
 }

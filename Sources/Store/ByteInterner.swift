@@ -54,9 +54,9 @@ struct ByteInterner {
         return key.withUTF8 { intern(UnsafeRawBufferPointer($0)) }
     }
 
-    /// The interned keys as strings, by index.
-    func strings() -> [String] {
-        (0 ..< count).map { String(decoding: bytes[starts[$0] ..< starts[$0 + 1]], as: UTF8.self) }
+    /// The interned keys of the indices `range` as strings, in index order.
+    func strings(_ range: Range<Int>) -> [String] {
+        range.map { String(decoding: bytes[starts[$0] ..< starts[$0 + 1]], as: UTF8.self) }
     }
 
     /// A slot for `hash`: its bits mixed (FNV-1a's low bits alone cluster for short keys), masked.

@@ -169,7 +169,7 @@ final class IngestWriter {
     private func writeReferences() throws {
         let insertReference = try database.prepare(SQL.insertReference)
         try insertReference.bind(split.rawValue, at: 1)
-        let ids = referenced.strings()
+        let ids = referenced.strings(0 ..< referenced.count)
         for index in ids.indices.sorted(by: { ids[$0] < ids[$1] }) {
             let counts = references[index]
             try insertReference.bind(ids[index], at: 2)

@@ -187,6 +187,35 @@ public struct ImpressionTable: Sendable {
 
     /// Total number of clicked candidates.
     public var clickCount: Int { labels.reduce(0) { $0 + ($1 == 1 ? 1 : 0) } }
+
+    /// The impressions `range` as a table of their own (their rows copied, offsets rebased; `unknownHistoryCount`
+    /// 0), for scoring a large table a part at a time.
+    public func slice(_ range: Range<Int>) -> ImpressionTable {
+        var part = ImpressionTable(historyLength: historyLength)
+        let history = Int(historyOffsets[range.lowerBound])..<Int(historyOffsets[range.upperBound])
+        let candidates = Int(candidateOffsets[range.lowerBound])..<Int(candidateOffsets[range.upperBound])
+        part.impressionIDs = Array(impressionIDs[range])
+        part.history = Array(self.history[history])
+        part.historyOffsets = historyOffsets[range.lowerBound...range.upperBound].map { $0 - Int32(history.lowerBound) }
+        part.candidates = Array(self.candidates[candidates])
+        part.labels = Array(labels[candidates])
+        part.candidateOffsets = candidateOffsets[range.lowerBound...range.upperBound].map {
+            $0 - Int32(candidates.lowerBound)
+        }
+        return part
+    }
+
+    /// Sets `used[row]` for every news row a kept history or a candidate names, growing `used` (with `false`) to
+    /// cover the largest row.
+    public func markNews(in used: inout [Bool]) {
+        for rows in [history, candidates] {
+            for row in rows {
+                let index = Int(row)
+                if index >= used.count { used.append(contentsOf: repeatElement(false, count: index + 1 - used.count)) }
+                used[index] = true
+            }
+        }
+    }
 }
 
 /// Everything training and evaluation read: the vocabulary, every news title, and the impressions per split.

@@ -1,9 +1,14 @@
 import Basics
+import Dispatch
 import Foundation
 import NewsModel
 import TensorMath
 
 /// Inference over a whole split: every news encoded once, every impression's user once, every candidate scored.
+///
+/// `evaluate` scores a split a part (`partSize` impressions) at a time, so memory holds the news vectors and one
+/// part's user vectors and scores, whatever the size of the split: from an in-memory table (training's dev
+/// evaluation) or streamed from a store (`evaluate(split:of:…)`, `newsrec evaluate`). Both give the same bits.
 public struct Evaluator<Model: TrainableModel> {
     public let model: Model
     public let parallelism: Parallelism
@@ -11,6 +16,11 @@ public struct Evaluator<Model: TrainableModel> {
     public var newsChunk = 256
     /// Users per `encodeUsers` call.
     public var userChunk = 256
+    /// `encodeUsers` calls per part of a split scored by `evaluate`.
+    ///
+    /// A vector's last bits depend on which users share its `encodeUsers` call; parts are whole multiples of
+    /// `userChunk`, so the calls are the same whatever the part size (and the same as one call over the split).
+    public var userChunksPerPart = 32
     private let workspaces: [Model.Workspace]
 
     /// An evaluator with one workspace per worker.
@@ -22,18 +32,15 @@ public struct Evaluator<Model: TrainableModel> {
 
     /// The vectors of the rows of `news`: `[news.count × dimension]`, encoded in chunks of `newsChunk`
     /// titles spread over the workers.
-    /// - Parameter table: when given, only the news its histories and candidates use are encoded (the other rows
-    ///   stay zero).
-    public func encodeNews(_ news: NewsTable, for table: ImpressionTable? = nil) -> [Float] {
+    ///
+    /// A vector's last bits depend on which titles share its chunk, so the same `used` rows give the same vectors.
+    /// - Parameter used: when given, only the rows `r` with `used[r]` are encoded (the other rows stay zero; rows
+    ///   past `used.count` count as unused).
+    public func encodeNews(_ news: NewsTable, used: [Bool]? = nil) -> [Float] {
         parallelism.activate()
         let dimension = model.dimension
         var rows = Array(0..<news.count)
-        if let table {
-            var used = [Bool](repeating: false, count: news.count)
-            for row in table.candidates { used[Int(row)] = true }
-            for row in table.history { used[Int(row)] = true }
-            rows = rows.filter { used[$0] }
-        }
+        if let used { rows = rows.filter { $0 < used.count && used[$0] } }
         let chunks = stride(from: 0, to: rows.count, by: newsChunk).map { $0..<min($0 + newsChunk, rows.count) }
         var vectors = [Float](repeating: 0, count: news.count * dimension)
         vectors.withUnsafeMutableBufferPointer { buffer in
@@ -76,10 +83,60 @@ public struct Evaluator<Model: TrainableModel> {
         return vectors
     }
 
-    /// Scores every candidate of `table`.
-    public func score(_ table: ImpressionTable, news: NewsTable) -> SplitScores {
-        let newsVectors = encodeNews(news, for: table)
-        return score(table, newsVectors: newsVectors)
+    /// Impressions per part of a split scored by `evaluate`: `userChunk × userChunksPerPart`.
+    public var partSize: Int { userChunk * userChunksPerPart }
+
+    /// Scores every candidate of an in-memory `table` a part at a time; writes the requested files and computes
+    /// the metrics of a labelled table, as `newsrec evaluate` does from a store.
+    /// - Parameters:
+    ///   - news: the news table `table`'s rows index; only the news `table` uses are encoded.
+    ///   - predictions: where to write `prediction.txt`; `scores`: the `ImpressionID<TAB>NewsID<TAB>score` file.
+    /// - Throws: `MetricsError` on a NaN score (metrics) or a file error.
+    public func evaluate(_ table: ImpressionTable, news: NewsTable, predictions: URL? = nil, scores: URL? = nil)
+        throws -> EvaluationReport {
+        var used: [Bool] = []
+        table.markNews(in: &used)
+        return try evaluate(news: news, used: used, labelled: table.isLabelled,
+                            files: (predictions, scores)) { score in
+            for start in stride(from: 0, to: table.count, by: partSize) {
+                try score(table.slice(start..<min(start + partSize, table.count)))
+            }
+        }
+    }
+
+    /// Encodes the `used` news, then scores every part that `parts` hands over (in ImpressionID order) into an
+    /// `EvaluationOutput`. A three-stage pipeline: while the caller reads part k + 2, part k + 1 is scored (users
+    /// encoded, all workers) and part k goes to the output (metrics, files; one thread), each in order.
+    func evaluate(news: NewsTable, used: [Bool], labelled: Bool, files: (predictions: URL?, scores: URL?),
+                  parts: (_ score: (ImpressionTable) throws -> Void) throws -> Void) throws -> EvaluationReport {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let newsVectors = encodeNews(news, used: used)
+        let newsDone = DispatchTime.now().uptimeNanoseconds
+        let output = try EvaluationOutput(metrics: labelled, predictions: files.predictions, scores: files.scores,
+                                          newsIDs: news.ids)
+        let writer = BackgroundWorker<(SplitScores, ImpressionTable)>(label: "newsrec.evaluate.output") {
+            try output.add($0.0, of: $0.1)
+        }
+        let scorer = BackgroundWorker<ImpressionTable>(label: "newsrec.evaluate.score") { table in
+            try writer.submit((score(table, newsVectors: newsVectors), table))
+        }
+        defer {
+            scorer.wait()
+            writer.wait()
+        }
+        var impressions = 0, candidates = 0
+        try parts { table in
+            try scorer.submit(table)
+            impressions += table.count
+            candidates += table.candidates.count
+        }
+        try scorer.finish()
+        try writer.finish()
+        let metrics = try output.finish()
+        return EvaluationReport(impressions: impressions, candidates: candidates, metrics: metrics,
+                                encodedNews: used.reduce(0) { $0 + ($1 ? 1 : 0) },
+                                newsSeconds: Double(newsDone - start) / 1e9,
+                                scoringSeconds: Double(DispatchTime.now().uptimeNanoseconds - newsDone) / 1e9)
     }
 
     /// Scores every candidate of `table` with precomputed news vectors.
@@ -89,11 +146,13 @@ public struct Evaluator<Model: TrainableModel> {
                            dimension: model.dimension, threads: parallelism.workers)
     }
 
-    /// Runs `body(chunk, workspace)` for every chunk, spreading contiguous runs of chunks over the workers.
+    /// Runs `body(chunk, workspace)` for every chunk, handing the chunks to the workers one at a time (a worker
+    /// slowed by other work takes fewer); what a chunk encodes does not depend on the worker.
     private func forEachChunk(_ count: Int, _ body: (Int, Model.Workspace) -> Void) {
         nonisolated(unsafe) let spaces = workspaces
-        parallelForWorkers(count, threads: parallelism.workers) { worker, range in
-            for chunk in range { body(chunk, spaces[worker]) }
+        withoutActuallyEscaping(body) { escapable in
+            nonisolated(unsafe) let work = escapable
+            _ = parallelMap(jobs: count, threads: parallelism.workers) { chunk, worker in work(chunk, spaces[worker]) }
         }
     }
 }

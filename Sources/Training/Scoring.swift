@@ -1,9 +1,11 @@
 import Basics
 import Foundation
+import MIND
 import Metrics
 import TensorMath
 
-/// Every candidate score of one split, aligned with `ImpressionTable.candidates`.
+/// Every candidate score of one table (a split, or the part of one that `Evaluator.evaluate` scores at a time),
+/// aligned with `ImpressionTable.candidates`.
 public struct SplitScores: Sendable {
     /// `[candidates]` click scores (user · news), in the table's flat candidate order.
     public var scores: [Float]
@@ -42,41 +44,67 @@ public struct SplitScores: Sendable {
     public func scores(of index: Int, in table: ImpressionTable) -> ArraySlice<Float> {
         scores[Int(table.candidateOffsets[index])..<Int(table.candidateOffsets[index + 1])]
     }
+}
 
-    /// AUC/MRR/nDCG averaged over the impressions of a labelled table, as MIND's `evaluate.py`.
-    /// - Throws: `TrainingDataError` when the table has unlabelled candidates; `MetricsError` on NaN scores.
-    public func metrics(for table: ImpressionTable) throws -> MetricsSummary {
-        guard table.isLabelled else {
-            throw TrainingDataError(source: "split", expected: "click labels on every candidate to compute metrics")
-        }
-        var accumulator = MetricsAccumulator()
-        for index in 0..<table.count {
-            let labels = table.labels(of: index).map { $0 == 1 }
-            try accumulator.add(labels: labels, scores: Array(scores(of: index, in: table)))
-        }
-        return accumulator.summary
+/// What `Evaluator.evaluate` found and how long it took.
+public struct EvaluationReport: Sendable {
+    /// Impressions and candidates scored.
+    public var impressions: Int
+    public var candidates: Int
+    /// AUC/MRR/nDCG as MIND's `evaluate.py` (nil for an unlabelled split).
+    public var metrics: MetricsSummary?
+    /// News the split uses (encoded).
+    public var encodedNews: Int
+    /// Encoding the news; everything after it (reading the parts, encoding users, scoring, metrics, files).
+    public var newsSeconds: Double
+    public var scoringSeconds: Double
+}
+
+/// Where scored impressions go, a part after the other in ImpressionID order: the leaderboard metrics (when asked
+/// for), `prediction.txt` and the scores file. Both files are streamed into temporary siblings and moved into place
+/// by `finish()`; when evaluation fails first, they are removed and an older file of the same name stays.
+public final class EvaluationOutput {
+    private var accumulator: MetricsAccumulator?
+    private let predictions: LeaderboardFileWriter?
+    private let scores: AtomicFileWriter?
+    private let newsIDs: [NewsID]
+
+    /// - Parameters:
+    ///   - metrics: whether to average AUC/MRR/nDCG (every candidate must then carry a label).
+    ///   - predictions: `prediction.txt` (`ImpressionID [r1,r2,...]`, ranks in candidate order, 1 = best).
+    ///   - scores: `ImpressionID<TAB>NewsID<TAB>score` lines, one per candidate.
+    ///   - newsIDs: the ids of the news rows the tables' candidates index.
+    public init(metrics: Bool, predictions: URL?, scores: URL?, newsIDs: [NewsID]) throws {
+        accumulator = metrics ? MetricsAccumulator() : nil
+        self.predictions = try predictions.map { try PredictionFile.writer(url: $0) }
+        self.scores = try scores.map { try AtomicFileWriter(path: $0.path, bufferSize: 1 << 20) }
+        self.newsIDs = newsIDs
     }
 
-    /// Writes `prediction.txt` (`ImpressionID [r1,r2,...]`, ranks in candidate order, 1 = best), atomically.
-    public func writePredictions(for table: ImpressionTable, to url: URL) throws {
-        let lines = (0..<table.count).lazy.map { index in
-            LeaderboardLine(impressionID: table.impressionIDs[index],
-                            values: ScoreOrder.ranks(scores: Array(scores(of: index, in: table))))
-        }
-        try PredictionFile.write(lines, to: url)
-    }
-
-    /// Writes `ImpressionID<TAB>NewsID<TAB>score` lines, one per candidate, atomically.
-    public func writeScores(for table: ImpressionTable, news: NewsTable, to url: URL) throws {
-        var text = ""
-        text.reserveCapacity(table.candidates.count * 24)
+    /// Adds the impressions of `table` scored by `scores`.
+    /// - Throws: `MetricsError` on a NaN score (metrics) or writing `prediction.txt`, `FileError` writing the scores.
+    public func add(_ scores: SplitScores, of table: ImpressionTable) throws {
+        var line = ""
         for index in 0..<table.count {
-            let start = Int(table.candidateOffsets[index])
-            for (offset, score) in scores(of: index, in: table).enumerated() {
-                let id = news.ids[Int(table.candidates[start + offset])]
-                text += "\(table.impressionIDs[index])\t\(id.rawValue)\t\(score)\n"
+            let values = Array(scores.scores(of: index, in: table))
+            if accumulator != nil {
+                try accumulator!.add(labels: table.labels(of: index).map { $0 == 1 }, scores: values)
             }
+            let impressionID = table.impressionIDs[index]
+            try predictions?.write(impressionID: impressionID, values: ScoreOrder.ranks(scores: values))
+            guard let file = self.scores else { continue }
+            line.removeAll(keepingCapacity: true)
+            for (news, score) in zip(table.candidates(of: index), values) {
+                line += "\(impressionID)\t\(newsIDs[Int(news)].rawValue)\t\(score)\n"
+            }
+            try file.write(line)
         }
-        try AtomicFileWriter.write(Data(text.utf8), to: url)
+    }
+
+    /// Moves the files into place and returns the metrics (nil when not asked for).
+    public func finish() throws -> MetricsSummary? {
+        try predictions?.close()
+        try scores?.close()
+        return accumulator?.summary
     }
 }

@@ -204,8 +204,7 @@ public final class Trainer<Model: TrainableModel> {
         var metrics: MetricsSummary?
         if evaluatesDev, let dev = corpus.splits[.dev], dev.isLabelled {
             model.synchronizeParameters()
-            metrics = try Evaluator(model: model, parallelism: parallelism).score(dev, news: corpus.news)
-                .metrics(for: dev)
+            metrics = try Evaluator(model: model, parallelism: parallelism).evaluate(dev, news: corpus.news).metrics
             parallelism.activate()
         }
         if let metrics { run.devMetrics.append(metrics) }

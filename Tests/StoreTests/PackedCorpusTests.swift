@@ -6,16 +6,22 @@ import TestSupport
 
 @Suite("Packed corpus")
 struct PackedCorpusTests {
-    @Test("packed rows name the same news, users, times and labels as the impressions, in id order")
-    func matchesImpressions() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
+    /// A store with the dev impressions of `IngestTests` and the sample train and test files.
+    static func store(in directory: TemporaryDirectory) throws -> NewsStore {
         let store = try NewsStore(path: directory.path("p.sqlite"))
         try store.ingest(split: .dev, news: IngestTests.articles, impressions: IngestTests.impressions)
         try store.ingest(split: .train, newsFile: Fixtures.sample("news.tsv"),
                          behaviorsFile: Fixtures.sample("behaviors_train.tsv"))
         try store.ingest(split: .test, newsFile: Fixtures.sample("news.tsv"),
                          behaviorsFile: Fixtures.sample("behaviors_test.tsv"))
+        return store
+    }
+
+    @Test("packed rows name the same news, users, times and labels as the impressions, in id order")
+    func matchesImpressions() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try Self.store(in: directory)
         let corpus = try store.read { try $0.packedCorpus(splits: [.train, .dev, .test]) }
 
         var titles: [(NewsID, String)] = []
@@ -44,6 +50,43 @@ struct PackedCorpusTests {
         }
         #expect(try store.read { try $0.packedCorpus(splits: [.train]) }.splits.keys.sorted { $0.rawValue < $1.rawValue }
                 == [.train])
+    }
+
+    @Test("chunked reads give the bulk read's rows and news indices, a chunk at a time, and again on a second pass")
+    func chunks() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try Self.store(in: directory)
+        for split in [Split.train, .dev, .test] {
+            let whole = try store.read { try $0.packedCorpus(splits: [split]) }
+            let rows = try #require(whole.splits[split])
+            try store.read { database in
+                var news = try database.packedNews()
+                #expect(news.titles == whole.titles && news.count == whole.titles.count)
+                for pass in 0..<2 {
+                    var chunks: [PackedImpressions] = []
+                    try database.forEachImpressionChunk(split: split, rows: 2, news: &news) { chunks.append($0) }
+                    #expect(chunks.map(\.count) == Array(repeating: 2, count: rows.count / 2)
+                            + (rows.count % 2 == 1 ? [1] : []), "pass \(pass)")
+                    #expect(chunks.allSatisfy { $0.users.isEmpty })
+                    #expect(chunks.flatMap(\.impressionIDs) == rows.impressionIDs)
+                    #expect(chunks.flatMap(\.times) == rows.times)
+                    #expect(chunks.flatMap(\.history) == rows.history)
+                    #expect(chunks.flatMap(\.candidates) == rows.candidates)
+                    #expect(chunks.flatMap(\.labels) == rows.labels)
+                    for (index, chunk) in chunks.enumerated() {
+                        let first = 2 * index
+                        #expect(chunk.historyOffsets == rows.historyOffsets[first...first + chunk.count].map {
+                            $0 - rows.historyOffsets[first]
+                        })
+                        #expect(chunk.candidateOffsets == rows.candidateOffsets[first...first + chunk.count].map {
+                            $0 - rows.candidateOffsets[first]
+                        })
+                    }
+                    #expect(news.ids(0..<news.count) == whole.newsIDs)
+                }
+            }
+        }
     }
 }
 

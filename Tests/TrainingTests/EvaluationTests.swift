@@ -31,9 +31,10 @@ struct EvaluationTests {
     func handComputedMetrics() throws {
         let (corpus, model) = try Self.fixture()
         let dev = try #require(corpus.splits[.dev])
-        let scores = Evaluator(model: model, parallelism: .dataParallel(2)).score(dev, news: corpus.news)
+        let evaluator = Evaluator(model: model, parallelism: .dataParallel(2))
+        let scores = evaluator.score(dev, newsVectors: evaluator.encodeNews(corpus.news))
         #expect(scores.scores.map { ($0 * 1000).rounded() / 1000 } == [0.9, 0.5, 0.1, 0.8, 0.6, 0.4, 0.2, 0.5, 0.1])
-        let metrics = try scores.metrics(for: dev)
+        let metrics = try #require(try evaluator.evaluate(dev, news: corpus.news).metrics)
         // Impression 11: the click ranks first → AUC, MRR, nDCG = 1.
         // Impression 12: clicks ranked 2nd and 4th; AUC = 1/4 (0.6 > 0.4 only), MRR = (1/2 + 1/4) / 2,
         //   nDCG = (1/log2 3 + 1/log2 5) / (1 + 1/log2 3).
@@ -54,9 +55,8 @@ struct EvaluationTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let evaluator = Evaluator(model: model, parallelism: .dataParallel(1))
         let dev = try #require(corpus.splits[.dev])
-        let scores = evaluator.score(dev, news: corpus.news)
         let predictions = directory.appendingPathComponent("prediction.txt")
-        try scores.writePredictions(for: dev, to: predictions)
+        let direct = try #require(try evaluator.evaluate(dev, news: corpus.news, predictions: predictions).metrics)
         let text = try String(contentsOf: predictions, encoding: .utf8)
         #expect(text == "11 [1,2,3]\n12 [1,2,3,4]\n13 [1,2]\n")
         let lines = try PredictionFile.read(from: predictions)
@@ -66,18 +66,17 @@ struct EvaluationTests {
             LeaderboardLine(impressionID: dev.impressionIDs[$0], values: dev.labels(of: $0).map(Int.init))
         }, to: truth)
         let scored = try LeaderboardScorer.score(prediction: predictions, truth: truth)
-        let direct = try scores.metrics(for: dev)
         #expect(abs(scored.auc - direct.auc) < 1e-12 && abs(scored.mrr - direct.mrr) < 1e-12)
         #expect(abs(scored.ndcg5 - direct.ndcg5) < 1e-12 && abs(scored.ndcg10 - direct.ndcg10) < 1e-12)
 
         let test = try #require(corpus.splits[.test])
         #expect(!test.isLabelled)
-        #expect(throws: TrainingDataError.self) { try evaluator.score(test, news: corpus.news).metrics(for: test) }
         let testPredictions = directory.appendingPathComponent("test.txt")
-        try evaluator.score(test, news: corpus.news).writePredictions(for: test, to: testPredictions)
-        #expect(try PredictionFile.read(from: testPredictions) == [LeaderboardLine(impressionID: 21, values: [3, 1, 2])])
         let scoresFile = directory.appendingPathComponent("scores.tsv")
-        try evaluator.score(test, news: corpus.news).writeScores(for: test, news: corpus.news, to: scoresFile)
+        let unlabelled = try evaluator.evaluate(test, news: corpus.news, predictions: testPredictions,
+                                                scores: scoresFile)
+        #expect(unlabelled.metrics == nil && unlabelled.impressions == 1 && unlabelled.candidates == 3)
+        #expect(try PredictionFile.read(from: testPredictions) == [LeaderboardLine(impressionID: 21, values: [3, 1, 2])])
         #expect(try String(contentsOf: scoresFile, encoding: .utf8) == "21\tNg\t0.2\n21\tNa\t0.9\n21\tNe\t0.6\n")
     }
 }

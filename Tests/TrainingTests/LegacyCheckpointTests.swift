@@ -25,13 +25,10 @@ struct LegacyCheckpointTests {
         #expect(model.optimizer.stepCount == 3)
         let state = try CheckpointDirectory.state(of: checkpoint)
         #expect(state.step == 3 && state.options.batchSize == 8)
-        let corpus = try TrainingCorpus.load(from: store, vocabulary: model.vocabulary, splits: [.dev],
-                                             titleLength: model.configuration.titleLength,
-                                             historyLength: model.configuration.historyLength)
-        let dev = try #require(corpus.splits[.dev])
-        let scores = Evaluator(model: model, parallelism: .dataParallel(1)).score(dev, news: corpus.news)
         let written = folder.appending("scores.tsv")
-        try scores.writeScores(for: dev, news: corpus.news, to: written)
+        _ = try Evaluator(model: model, parallelism: .dataParallel(1)).evaluate(
+            split: .dev, of: store, vocabulary: model.vocabulary, titleLength: model.configuration.titleLength,
+            scores: written)
         let expected = try Self.scores(Fixtures.url("legacy-checkpoint/scores.tsv"))
         let actual = try Self.scores(written)
         #expect(actual.map(\.key) == expected.map(\.key), "same impressions and candidates in the same order")

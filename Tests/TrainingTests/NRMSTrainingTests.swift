@@ -55,8 +55,8 @@ struct NRMSTrainingTests {
         options.dropout = 0.2
         let model = try Self.model(corpus, options: options, encoder: encoder, training: training, workers: 2)
         let dev = try #require(corpus.splits[.dev])
-        let before = try Evaluator(model: model, parallelism: .dataParallel(2)).score(dev, news: corpus.news)
-            .metrics(for: dev)
+        let before = try #require(try Evaluator(model: model, parallelism: .dataParallel(2))
+            .evaluate(dev, news: corpus.news).metrics)
         let trainer = try Trainer(model: model, corpus: corpus, options: training, parallelism: .dataParallel(2),
                               directory: directory)
         let outcome = try trainer.run(resume: false)

@@ -52,8 +52,8 @@ struct TrainerTests {
         let directory = try TemporaryDirectory().url
         defer { try? FileManager.default.removeItem(at: directory) }
         let model = Self.toy(corpus)
-        let before = try Evaluator(model: model, parallelism: .dataParallel(1))
-            .score(corpus.splits[.dev]!, news: corpus.news).metrics(for: corpus.splits[.dev]!)
+        let before = try #require(try Evaluator(model: model, parallelism: .dataParallel(1))
+            .evaluate(corpus.splits[.dev]!, news: corpus.news).metrics)
         let trainer = try Trainer(model: model, corpus: corpus,
                               options: TrainingOptions(epochs: 6, batchSize: 8, learningRate: 20, seed: 3),
                               parallelism: .dataParallel(2), directory: directory)
