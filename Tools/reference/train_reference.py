@@ -22,7 +22,7 @@ Reference-only, for comparing newsrec's trainer (speed and quality). Deliberatel
 Usage:
   python3 Tools/reference/train_reference.py --data DIR [--encoder fastformer|mhsa] [--epochs 3]
       [--threads N] [--max-samples N] [--seed 42] [--glove glove.6B.300d.txt] [--save CKPT_DIR] [--json]
-      [--dedup-trim [--buckets 4]]
+      [--dedup-trim [--buckets 4]] [--warmup-batches N]
   python3 Tools/reference/train_reference.py --data DIR --check-equivalence [--check-batches 2]
       (dropout off, the same weights: loss and gradients of the first batches in both pipelines; exits 1
       when a loss differs by more than 1e-5 relative)
@@ -266,7 +266,12 @@ def train_epoch(model, opt, titles, title_lengths, samples, args, epoch: int) ->
     t0 = time.perf_counter()
     last_t, last_n, total_loss, seen = t0, 0, 0.0, 0
     work = {"titles": 0, "positions": 0, "history_slots": 0}
+    # Timed part: after the first --warmup-batches batches (all of them when the epoch is not longer).
+    warmup = args.warmup_batches if args.warmup_batches < n_batches else 0
+    timed_t0, timed_n = t0, 0
     for bi in range(n_batches):
+        if bi == warmup:
+            timed_t0, timed_n = time.perf_counter(), seen
         chunk = samples[bi * b:(bi + 1) * b]
         opt.zero_grad(set_to_none=True)
         loss = nrms.loss_fn(batch_scores(model, titles, title_lengths, chunk, args, work))
@@ -280,9 +285,11 @@ def train_epoch(model, opt, titles, title_lengths, samples, args, epoch: int) ->
             log(f"epoch {epoch} batch {bi + 1}/{n_batches} loss {total_loss / seen:.4f} "
                 f"{rate:.1f} samples/s")
             last_t, last_n = now, seen
-    elapsed = time.perf_counter() - t0
+    end = time.perf_counter()
+    elapsed, timed = end - t0, end - timed_t0
     return {"epoch": epoch, "samples": seen, "loss": total_loss / max(seen, 1), "seconds": elapsed,
-            "samples_per_s": seen / elapsed if elapsed > 0 else None,
+            "warmup_batches": warmup, "timed_samples": seen - timed_n, "timed_seconds": timed,
+            "samples_per_s": (seen - timed_n) / timed if timed > 0 else None,
             # per batch: titles through the news encoder, token positions computed, history slots
             "titles_per_batch": work["titles"] / max(n_batches, 1),
             "token_positions_per_batch": work["positions"] / max(n_batches, 1),
@@ -419,6 +426,8 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--dropout", type=float, default=0.2)
+    ap.add_argument("--warmup-batches", type=int, default=0,
+                    help="batches at the start of each epoch left out of its samples/s (trained all the same)")
     ap.add_argument("--log-every", type=float, default=10.0, help="seconds between progress lines")
     ap.add_argument("--save", default=None, help="write a checkpoint directory after training")
     ap.add_argument("--json", action="store_true", help="print a JSON summary to stdout")
@@ -484,8 +493,9 @@ def main() -> None:
         if args.max_samples is not None:
             samples = samples[:args.max_samples]
         stats = train_epoch(model, opt, titles, title_lengths, samples, args, epoch)
+        warm = f" after {stats['warmup_batches']} warm-up batches" if stats["warmup_batches"] else ""
         log(f"epoch {epoch}: {stats['samples']} samples, loss {stats['loss']:.4f}, {stats['seconds']:.1f} s, "
-            f"{stats['samples_per_s']:.1f} samples/s")
+            f"{stats['samples_per_s']:.1f} samples/s{warm}")
         dev = evaluate(model, titles, dev_imps, args)
         stats["dev"] = dev
         epochs.append(stats)
