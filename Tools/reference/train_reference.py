@@ -22,7 +22,7 @@ Reference-only, for comparing newsrec's trainer (speed and quality). Deliberatel
 Usage:
   python3 Tools/reference/train_reference.py --data DIR [--encoder fastformer|mhsa] [--epochs 3]
       [--threads N] [--max-samples N] [--seed 42] [--glove glove.6B.300d.txt] [--save CKPT_DIR] [--json]
-      [--dedup-trim [--buckets 4]] [--warmup-batches N]
+      [--dedup-trim [--buckets 8]] [--warmup-batches N]
   python3 Tools/reference/train_reference.py --data DIR --check-equivalence [--check-batches 2]
       (dropout off, the same weights: loss and gradients of the first batches in both pipelines; exits 1
       when a loss differs by more than 1e-5 relative)
@@ -434,7 +434,7 @@ def main() -> None:
     ap.add_argument("--dedup-trim", action="store_true",
                     help="encode each distinct news of a batch once, titles trimmed by length buckets and histories "
                          "to the batch's longest (same math as the plain pipeline; see the module docstring)")
-    ap.add_argument("--buckets", type=int, default=4,
+    ap.add_argument("--buckets", type=int, default=8,
                     help="with --dedup-trim: groups of the length-sorted distinct titles, each encoded at its own "
                          "longest title (1 = trim the batch to its longest title; 0 = one group per length)")
     ap.add_argument("--check-equivalence", action="store_true",
