@@ -6,6 +6,10 @@ Reference-only, for comparing newsrec's trainer (speed and quality). Deliberatel
 - tokenizer: lowercase + re.findall(r"[\\w]+|[.,!?;|]"); vocabulary from the titles of all news files
   (train then dev), id 0 [PAD], 1 [UNK], words in order of first appearance; optional GloVe text init;
 - every title padded/cut to 30 tokens, no deduplication inside a batch (64 × 55 titles per batch);
+  with --dedup-trim, the best a PyTorch user would write instead (same math, see `dedup_trim_scores`):
+  each distinct news of the batch encoded once (torch.unique + index map; autograd sums the gradients of
+  its uses), the distinct titles sorted by length and encoded in --buckets groups each cut to its own
+  longest title, histories cut to the batch's longest real history;
 - history = last 50 clicks, front padded; one sample per clicked news of each training impression;
   4 negatives drawn from the same impression's non-clicks without replacement (with replacement if fewer
   than 4, uniformly random news if none), re-drawn every epoch; samples shuffled every epoch;
@@ -18,6 +22,10 @@ Reference-only, for comparing newsrec's trainer (speed and quality). Deliberatel
 Usage:
   python3 Tools/reference/train_reference.py --data DIR [--encoder fastformer|mhsa] [--epochs 3]
       [--threads N] [--max-samples N] [--seed 42] [--glove glove.6B.300d.txt] [--save CKPT_DIR] [--json]
+      [--dedup-trim [--buckets 8]] [--warmup-batches N]
+  python3 Tools/reference/train_reference.py --data DIR --check-equivalence [--check-batches 2]
+      (dropout off, the same weights: loss and gradients of the first batches in both pipelines; exits 1
+      when a loss differs by more than 1e-5 relative)
 """
 
 from __future__ import annotations
@@ -171,21 +179,102 @@ def title_tensor(titles: torch.Tensor, rows) -> torch.Tensor:
     return titles[torch.as_tensor(rows, dtype=torch.long)]
 
 
-def train_epoch(model, opt, titles, samples, args, epoch: int) -> dict:
+def batch_rows(chunk) -> tuple[torch.Tensor, torch.Tensor]:
+    """History rows [B × T] (front padded with news row 0) and candidate rows [B × C] of a list of samples."""
+    return (torch.tensor([s[0] for s in chunk], dtype=torch.long),
+            torch.tensor([s[1] for s in chunk], dtype=torch.long))
+
+
+def plain_scores(model, titles, hist_rows, cand_rows, stats=None) -> torch.Tensor:
+    """The plain pipeline: every history slot and candidate gets its own title, padded to the full length."""
+    hist_titles = titles[hist_rows]  # [B × T × L]
+    cand_titles = titles[cand_rows]  # [B × C × L]
+    if stats is not None:
+        stats["titles"] += hist_titles.shape[0] * hist_titles.shape[1] + cand_titles.shape[0] * cand_titles.shape[1]
+        stats["positions"] += hist_titles.numel() + cand_titles.numel()
+        stats["history_slots"] += hist_rows.numel()
+    return model.forward_tokens(hist_titles, cand_titles, hist_rows != 0)
+
+
+def bucket_bounds(n: int, sorted_lengths: torch.Tensor, buckets: int) -> list[tuple[int, int]]:
+    """[start, end) ranges of the length-sorted titles: `buckets` groups of equal count, or, with 0, one group
+    per distinct length."""
+    if n == 0:
+        return []
+    if buckets == 0:
+        _, counts = torch.unique_consecutive(sorted_lengths, return_counts=True)
+        ends = torch.cumsum(counts, 0).tolist()
+        return list(zip([0] + ends[:-1], ends))
+    k = min(buckets, n)
+    edges = [round(i * n / k) for i in range(k + 1)]
+    return [(a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+def dedup_trim_scores(model, titles, title_lengths, hist_rows, cand_rows, buckets: int,
+                      stats=None) -> torch.Tensor:
+    """The same scores as `plain_scores`, with the work a careful PyTorch user would keep:
+
+    - histories cut to the batch's longest real history (they are front padded: the last columns);
+    - each distinct news of the batch once: torch.unique(return_inverse=True) over history and candidate rows,
+      and its vector indexed back for every use (autograd adds up the gradients of all uses);
+    - padding trimmed: the distinct titles sorted by length, cut into `buckets` groups (0: one per length),
+      each encoded at its own longest title. Titles are right padded and the model has no positions, so a title
+      cut to a length ≥ its real length gives exactly the masked result; titles without a real token (the
+      padding news row 0) encode to the zero vector, as in the padded pipeline (all-masked pooling), and are
+      not computed.
+    """
+    hist_mask_full = hist_rows != 0
+    t = max(int(hist_mask_full.sum(1).max()), 1)
+    hist_rows = hist_rows[:, -t:]
+    b, c = cand_rows.shape
+    unique, inverse = torch.unique(torch.cat([hist_rows.reshape(-1), cand_rows.reshape(-1)]), return_inverse=True)
+    lengths = title_lengths[unique]
+    sorted_lengths, order = torch.sort(lengths, stable=True)
+    empty = int((sorted_lengths == 0).sum())
+    parts = [torch.zeros(empty, model.cfg.hidden)] if empty else []
+    positions = 0
+    for start, end in bucket_bounds(len(unique) - empty, sorted_lengths[empty:], buckets):
+        start, end = start + empty, end + empty
+        width = int(sorted_lengths[end - 1])
+        parts.append(model.encode_news(titles[unique[order[start:end]], :width]))
+        positions += (end - start) * width
+    news_sorted = torch.cat(parts)  # [U × H], rows in the order of `order`
+    rank = torch.empty_like(order)
+    rank[order] = torch.arange(len(order))
+    uses = rank[inverse]  # row of news_sorted for every history slot and candidate
+    hist = news_sorted[uses[:b * t]].view(b, t, -1)
+    cand = news_sorted[uses[b * t:]].view(b, c, -1)
+    if stats is not None:
+        stats["titles"] += len(unique) - empty
+        stats["positions"] += positions
+        stats["history_slots"] += hist_rows.numel()
+    users = model.encode_users(hist, hist_rows != 0)
+    return torch.einsum("bch,bh->bc", cand, users)
+
+
+def batch_scores(model, titles, title_lengths, chunk, args, stats=None) -> torch.Tensor:
+    hist_rows, cand_rows = batch_rows(chunk)
+    if args.dedup_trim:
+        return dedup_trim_scores(model, titles, title_lengths, hist_rows, cand_rows, args.buckets, stats)
+    return plain_scores(model, titles, hist_rows, cand_rows, stats)
+
+
+def train_epoch(model, opt, titles, title_lengths, samples, args, epoch: int) -> dict:
     model.train()
     b = args.batch_size
     n_batches = math.ceil(len(samples) / b)
     t0 = time.perf_counter()
     last_t, last_n, total_loss, seen = t0, 0, 0.0, 0
+    work = {"titles": 0, "positions": 0, "history_slots": 0}
+    # Timed part: after the first --warmup-batches batches (all of them when the epoch is not longer).
+    warmup = args.warmup_batches if args.warmup_batches < n_batches else 0
+    timed_t0, timed_n = t0, 0
     for bi in range(n_batches):
+        if bi == warmup:
+            timed_t0, timed_n = time.perf_counter(), seen
         chunk = samples[bi * b:(bi + 1) * b]
-        hist_rows = torch.tensor([s[0] for s in chunk], dtype=torch.long)  # [B × T]
-        cand_rows = torch.tensor([s[1] for s in chunk], dtype=torch.long)  # [B × C]
-        hist_titles = titles[hist_rows]  # [B × T × L]
-        cand_titles = titles[cand_rows]  # [B × C × L]
-        hist_mask = hist_rows != 0
         opt.zero_grad(set_to_none=True)
-        loss = nrms.loss_fn(model.forward_tokens(hist_titles, cand_titles, hist_mask))
+        loss = nrms.loss_fn(batch_scores(model, titles, title_lengths, chunk, args, work))
         loss.backward()
         opt.step()
         total_loss += loss.item() * len(chunk)
@@ -196,9 +285,93 @@ def train_epoch(model, opt, titles, samples, args, epoch: int) -> dict:
             log(f"epoch {epoch} batch {bi + 1}/{n_batches} loss {total_loss / seen:.4f} "
                 f"{rate:.1f} samples/s")
             last_t, last_n = now, seen
-    elapsed = time.perf_counter() - t0
+    end = time.perf_counter()
+    elapsed, timed = end - t0, end - timed_t0
     return {"epoch": epoch, "samples": seen, "loss": total_loss / max(seen, 1), "seconds": elapsed,
-            "samples_per_s": seen / elapsed if elapsed > 0 else None}
+            "warmup_batches": warmup, "timed_samples": seen - timed_n, "timed_seconds": timed,
+            "samples_per_s": (seen - timed_n) / timed if timed > 0 else None,
+            # per batch: titles through the news encoder, token positions computed, history slots
+            "titles_per_batch": work["titles"] / max(n_batches, 1),
+            "token_positions_per_batch": work["positions"] / max(n_batches, 1),
+            "history_slots_per_batch": work["history_slots"] / max(n_batches, 1)}
+
+
+def cut_histories(chunk, keep: int):
+    """The samples of `chunk` with each history cut to its last ≤ `keep` clicks (front padded with row 0)."""
+    out = []
+    for hist, cands in chunk:
+        real = [r for r in hist if r != 0][-keep:]
+        out.append(([0] * (len(hist) - len(real)) + real, cands))
+    return out
+
+
+def check_equivalence(model, titles, title_lengths, samples, args) -> bool:
+    """Dropout off, the same weights: loss and gradients of the first batches through both pipelines.
+
+    Weights: the spec init (scores near 0, loss ≈ ln 5), then a wider init (Linear weights and biases
+    N(0, 0.1²)) whose scores spread. Histories: as sampled (the longest in a batch is usually the full 50, so
+    nothing to trim), then cut to their last ≤ 10 clicks, which exercises the history trim. Gradients are
+    compared over all parameters at once (‖Δg‖/‖g‖) and per parameter, skipping parameters whose gradient norm
+    is below 1e-6 of the whole (the biases of the attention scores, whose gradient is 0 up to rounding: a
+    softmax does not change when every score moves by the same amount).
+    """
+    model.eval()
+    ok = True
+    results = []
+    inits = [("spec init", None), ("init std 0.1", 0.1)]
+    for init_name, std in inits:
+        torch.manual_seed(args.seed)
+        if std is None:
+            model.reset_parameters()
+        else:
+            model.reset_parameters(linear_std=std, bias_std=std)
+        for bi in range(args.check_batches):
+            base = samples[bi * args.batch_size:(bi + 1) * args.batch_size]
+            if not base:
+                break
+            for hist_name, chunk in (("histories as sampled", base), ("histories cut to ≤ 10", cut_histories(base, 10))):
+                grads, losses, works = [], [], []
+                for dedup in (False, True):
+                    args.dedup_trim = dedup
+                    work = {"titles": 0, "positions": 0, "history_slots": 0}
+                    model.zero_grad(set_to_none=True)
+                    loss = nrms.loss_fn(batch_scores(model, titles, title_lengths, chunk, args, work))
+                    loss.backward()
+                    losses.append(loss.item())
+                    works.append(work)
+                    grads.append({n: p.grad.detach().clone() for n, p in model.named_parameters()
+                                  if p.grad is not None})
+                rel = abs(losses[1] - losses[0]) / abs(losses[0])
+                names = sorted(set(grads[0]) & set(grads[1]))
+                missing = sorted(set(grads[0]) ^ set(grads[1]))
+                total = math.sqrt(sum(float(grads[0][n].norm()) ** 2 for n in names))
+                delta = math.sqrt(sum(float((grads[1][n] - grads[0][n]).norm()) ** 2 for n in names))
+                per_param = {n: float((grads[1][n] - grads[0][n]).norm() / grads[0][n].norm()) for n in names
+                             if float(grads[0][n].norm()) >= 1e-6 * total}
+                worst = max(per_param, key=per_param.get)
+                batch_ok = rel <= 1e-5 and not missing
+                ok &= batch_ok
+                results.append({"init": init_name, "histories": hist_name, "batch": bi, "loss_plain": losses[0],
+                                "loss_dedup_trim": losses[1], "loss_rel_diff": rel,
+                                "grad_rel_diff": delta / total, "max_param_grad_rel_diff": per_param[worst],
+                                "max_param": worst, "params_compared": len(per_param), "params": len(names),
+                                "plain": works[0], "dedup_trim": works[1], "ok": batch_ok})
+                log(f"{init_name}, {hist_name}, batch {bi}: loss plain {losses[0]:.9f} dedup+trim {losses[1]:.9f} "
+                    f"(relative difference {rel:.1e}); gradients ‖Δg‖/‖g‖ {delta / total:.1e}, worst parameter "
+                    f"{per_param[worst]:.1e} ({worst}; {len(per_param)} of {len(names)} compared)"
+                    f"{'' if not missing else f'; gradients only in one pipeline: {missing}'}; titles encoded "
+                    f"{works[0]['titles']} → {works[1]['titles']}, token positions {works[0]['positions']} → "
+                    f"{works[1]['positions']}, history slots {works[0]['history_slots']} → "
+                    f"{works[1]['history_slots']}: {'ok' if batch_ok else 'MISMATCH'}")
+    log(f"equivalence ({args.encoder}, --buckets {args.buckets}): "
+        f"{'every loss within 1e-5 relative' if ok else 'FAILED'}; largest loss difference "
+        f"{max(r['loss_rel_diff'] for r in results):.1e}, largest gradient difference "
+        f"{max(r['grad_rel_diff'] for r in results):.1e}")
+    summary = {"check_equivalence": results, "encoder": args.encoder, "buckets": args.buckets, "ok": ok,
+               "torch": torch.__version__}
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    return ok
 
 
 @torch.no_grad()
@@ -253,10 +426,25 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--dropout", type=float, default=0.2)
+    ap.add_argument("--warmup-batches", type=int, default=0,
+                    help="batches at the start of each epoch left out of its samples/s (trained all the same)")
     ap.add_argument("--log-every", type=float, default=10.0, help="seconds between progress lines")
     ap.add_argument("--save", default=None, help="write a checkpoint directory after training")
     ap.add_argument("--json", action="store_true", help="print a JSON summary to stdout")
+    ap.add_argument("--dedup-trim", action="store_true",
+                    help="encode each distinct news of a batch once, titles trimmed by length buckets and histories "
+                         "to the batch's longest (same math as the plain pipeline; see the module docstring)")
+    ap.add_argument("--buckets", type=int, default=8,
+                    help="with --dedup-trim: groups of the length-sorted distinct titles, each encoded at its own "
+                         "longest title (1 = trim the batch to its longest title; 0 = one group per length)")
+    ap.add_argument("--check-equivalence", action="store_true",
+                    help="instead of training: dropout off, the first --check-batches batches through both "
+                         "pipelines with the same weights; prints losses and gradient differences, exits 1 when a "
+                         "loss differs by more than 1e-5 relative")
+    ap.add_argument("--check-batches", type=int, default=2)
     args = ap.parse_args()
+    if args.buckets < 0:
+        ap.error("--buckets must be ≥ 0")
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -291,6 +479,12 @@ def main() -> None:
         found = load_glove(args.glove, vocab, model.word_embedding.weight)
         log(f"GloVe: {found} of {len(vocab) - 2} words found")
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    title_lengths = (titles != 0).sum(1)  # titles are right padded
+
+    if args.check_equivalence:
+        samples = make_samples(train_imps, len(titles), args.negatives, rng)
+        rng.shuffle(samples)
+        sys.exit(0 if check_equivalence(model, titles, title_lengths, samples, args) else 1)
 
     epochs, dev = [], None
     for epoch in range(1, args.epochs + 1):
@@ -298,9 +492,10 @@ def main() -> None:
         rng.shuffle(samples)
         if args.max_samples is not None:
             samples = samples[:args.max_samples]
-        stats = train_epoch(model, opt, titles, samples, args, epoch)
+        stats = train_epoch(model, opt, titles, title_lengths, samples, args, epoch)
+        warm = f" after {stats['warmup_batches']} warm-up batches" if stats["warmup_batches"] else ""
         log(f"epoch {epoch}: {stats['samples']} samples, loss {stats['loss']:.4f}, {stats['seconds']:.1f} s, "
-            f"{stats['samples_per_s']:.1f} samples/s")
+            f"{stats['samples_per_s']:.1f} samples/s{warm}")
         dev = evaluate(model, titles, dev_imps, args)
         stats["dev"] = dev
         epochs.append(stats)
@@ -311,7 +506,9 @@ def main() -> None:
         nrms.save_checkpoint(model, vocab, args.save)
         log(f"checkpoint written to {args.save}")
 
-    summary = {"encoder": args.encoder, "config": cfg.to_json(), "threads": args.threads, "seed": args.seed,
+    summary = {"encoder": args.encoder, "pipeline": "dedup-trim" if args.dedup_trim else "plain",
+               "buckets": args.buckets if args.dedup_trim else None,
+               "config": cfg.to_json(), "threads": args.threads, "seed": args.seed,
                "lr": args.lr, "batch_size": args.batch_size, "max_samples": args.max_samples,
                "news": len(news_ids), "train_impressions": len(train_imps), "dev_impressions": len(dev_imps),
                "load_seconds": t_load, "epochs": epochs, "dev": dev,
