@@ -24,64 +24,32 @@ struct BenchRankCommand: Command {
         examples: ["newsrec bench rank", "newsrec bench rank --model runs/fastformer --json"])
 
     private static let defaults = RankBenchmark.Options()
-    static let model = NRMSOptions.model.optional()
-    static let newsCount = SyntheticDataOptions.newsCount.withDefault(
-        defaults.newsCount, help: "news in the synthetic catalogue, all of them in the store")
-    static let userCount = SyntheticDataOptions.userCount.withDefault(defaults.userCount)
-    static let impressionCount = SyntheticDataOptions.impressionCount.withDefault(
-        defaults.impressionCount, help: "impressions over train, dev and test (they give the users their histories)")
-    static let candidateCount = Option(
-        "--candidate-count", .integer, default: defaults.candidateCount, rule: .atLeast(1),
-        help: "candidates per query")
     static let warm = Option(
         "--warm", .integer, default: defaults.warmQueries, rule: .atLeast(1), help: "warm queries timed")
     static let cold = Option(
         "--cold", .integer, default: defaults.coldQueries, rule: .atLeast(1),
         help: "cold queries timed (at most the users with a history − 1)")
-    static let database = StoreOptions.database.optional(
-        help: "where to build the store (must not exist; kept afterwards; default: a temporary file, removed)")
 
-    static var options: [any OptionDeclaration] {
-        [model, newsCount, userCount, impressionCount, candidateCount, warm, cold, database, OutputOptions.json]
-    }
+    static var options: [any OptionDeclaration] { BenchStoreOptions.all + [warm, cold, OutputOptions.json] }
 
-    var benchmark = RankBenchmark.Options()
-    var model: String?
-    var database: String?
+    var store: BenchStoreOptions.Choice
+    var benchmark: RankBenchmark.Options
     var json: Bool
 
-    static func validate(_ options: ParsedOptions) throws {
-        guard options[newsCount] >= 2 * options[candidateCount] else {
-            throw UsageError("--news-count must be at least twice --candidate-count")
-        }
-        if let path = options[database], FileManager.default.fileExists(atPath: path) {
-            throw UsageError("--db \(path) exists; the benchmark builds a fresh store")
-        }
-    }
+    static func validate(_ options: ParsedOptions) throws { try BenchStoreOptions.validate(options) }
 
     init(options: ParsedOptions) {
-        model = options[Self.model]
-        database = options[Self.database]
-        benchmark.newsCount = options[Self.newsCount]
-        benchmark.userCount = options[Self.userCount]
-        benchmark.impressionCount = options[Self.impressionCount]
-        benchmark.candidateCount = options[Self.candidateCount]
+        store = BenchStoreOptions.Choice(options: options)
+        benchmark = store.store
         benchmark.warmQueries = options[Self.warm]
         benchmark.coldQueries = options[Self.cold]
         json = options[OutputOptions.json]
     }
 
     func run(context: CommandContext) throws {
-        let path = database ?? FileManager.default.temporaryDirectory
-            .appendingPathComponent("newsrec-bench-rank-\(UUID().uuidString).sqlite").path
-        defer {
-            if database == nil {
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-            }
+        let report = try store.run(scratchName: "bench-rank") { path, model in
+            try RankBenchmark.run(storePath: path, options: benchmark, model: model, log: context.log)
         }
-        let source = model.map { RankingBenchmarkModel.checkpoint(URL(fileURLWithPath: $0)) }
-            ?? .randomlyInitialised(seed: 1)
-        let report = try RankBenchmark.run(storePath: path, options: benchmark, model: source, log: context.log)
         try context.print(report, json: json)
     }
 }

@@ -23,51 +23,26 @@ struct BenchServeCommand: Command {
         examples: ["newsrec bench serve", "scripts/bench-serve --json > serve.json"])
 
     private static let defaults = ServeBenchmark.Options()
-    static let model = NRMSOptions.model.optional()
-    static let newsCount = SyntheticDataOptions.newsCount.withDefault(
-        defaults.store.newsCount, help: "news in the synthetic catalogue, all of them in the store")
-    static let userCount = SyntheticDataOptions.userCount.withDefault(defaults.store.userCount)
-    static let impressionCount = SyntheticDataOptions.impressionCount.withDefault(
-        defaults.store.impressionCount,
-        help: "impressions over train, dev and test (they give the users their histories)")
-    static let candidateCount = Option(
-        "--candidate-count", .integer, default: defaults.store.candidateCount, rule: .atLeast(1),
-        help: "candidates per rank request")
     static let connections = Option(
         "--connections", .list(of: ValueParser<Int>.integer), default: defaults.connections,
         rule: ValueRule("each at least 1") { $0.allSatisfy { $0 >= 1 } }, help: "keep-alive connections of each run")
     static let duration = Option(
         "--duration", .integer, default: defaults.seconds, rule: .atLeast(1), help: "seconds of each run")
     static let threads = ThreadOptions.threads.withDefault(defaults.serverThreads, help: "server threads")
-    static let database = StoreOptions.database.optional(
-        help: "where to build the store (must not exist; kept afterwards; default: a temporary file, removed)")
 
     static var options: [any OptionDeclaration] {
-        [model, newsCount, userCount, impressionCount, candidateCount, connections, duration, threads, database,
-         OutputOptions.json]
+        BenchStoreOptions.all + [connections, duration, threads, OutputOptions.json]
     }
 
+    var store: BenchStoreOptions.Choice
     var benchmark = ServeBenchmark.Options()
-    var model: String?
-    var database: String?
     var json: Bool
 
-    static func validate(_ options: ParsedOptions) throws {
-        guard options[newsCount] >= 2 * options[candidateCount] else {
-            throw UsageError("--news-count must be at least twice --candidate-count")
-        }
-        if let path = options[database], FileManager.default.fileExists(atPath: path) {
-            throw UsageError("--db \(path) exists; the benchmark builds a fresh store")
-        }
-    }
+    static func validate(_ options: ParsedOptions) throws { try BenchStoreOptions.validate(options) }
 
     init(options: ParsedOptions) {
-        model = options[Self.model]
-        database = options[Self.database]
-        benchmark.store.newsCount = options[Self.newsCount]
-        benchmark.store.userCount = options[Self.userCount]
-        benchmark.store.impressionCount = options[Self.impressionCount]
-        benchmark.store.candidateCount = options[Self.candidateCount]
+        store = BenchStoreOptions.Choice(options: options)
+        benchmark.store = store.store
         benchmark.connections = options[Self.connections]
         benchmark.seconds = options[Self.duration]
         benchmark.serverThreads = options[Self.threads]
@@ -75,16 +50,9 @@ struct BenchServeCommand: Command {
     }
 
     func run(context: CommandContext) throws {
-        let path = database ?? FileManager.default.temporaryDirectory
-            .appendingPathComponent("newsrec-bench-serve-\(UUID().uuidString).sqlite").path
-        defer {
-            if database == nil {
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-            }
+        let report = try store.run(scratchName: "bench-serve") { path, model in
+            try ServeBenchmark.run(storePath: path, options: benchmark, model: model, log: context.log)
         }
-        let source = model.map { RankingBenchmarkModel.checkpoint(URL(fileURLWithPath: $0)) }
-            ?? .randomlyInitialised(seed: 1)
-        let report = try ServeBenchmark.run(storePath: path, options: benchmark, model: source, log: context.log)
         try context.print(report, json: json)
     }
 }

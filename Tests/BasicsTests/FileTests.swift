@@ -3,13 +3,15 @@ import Foundation
 import Testing
 
 @Suite("Atomic file writer and line reader")
-struct FileTests {
+final class FileTests {
     let folder: URL
 
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("basics-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
+
+    deinit { try? FileManager.default.removeItem(at: folder) }
 
     @Test("the file appears only at close, with everything written; a dropped writer leaves nothing")
     func atomicWrite() throws {

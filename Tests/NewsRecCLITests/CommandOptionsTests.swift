@@ -202,7 +202,8 @@ struct CommandOptionsTests {
                                                 "--user-count", "30", "--impression-count", "90",
                                                 "--candidate-count", "10", "--warm", "5", "--cold", "3",
                                                 "--db", "/tmp/newsrec-cli-test-missing.sqlite", "--json"])
-        #expect(rank.model == "m" && rank.database == "/tmp/newsrec-cli-test-missing.sqlite" && rank.json)
+        #expect(rank.store.model == "m" && rank.json)
+        #expect(rank.store.database == "/tmp/newsrec-cli-test-missing.sqlite")
         #expect(rank.benchmark.newsCount == 300 && rank.benchmark.userCount == 30)
         #expect(rank.benchmark.impressionCount == 90 && rank.benchmark.candidateCount == 10)
         #expect(rank.benchmark.warmQueries == 5 && rank.benchmark.coldQueries == 3)
