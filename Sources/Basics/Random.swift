@@ -6,8 +6,9 @@ import Foundation
 /// seed and a tuple of keys (`init(seed:keys:)`: purpose, epoch, step, sample, …), so that independent parts of a
 /// computation draw from independent streams whatever the thread count or the order the streams are made in.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
-    /// The golden-ratio increment of the state (2⁶⁴/φ).
-    public static let golden: UInt64 = 0x9E37_79B9_7F4A_7C15
+    /// The golden-ratio increment of the state (2⁶⁴/φ); also the multiplier of the hash mixers elsewhere (inlined
+    /// as a constant at every use).
+    @inlinable public static var golden: UInt64 { 0x9E37_79B9_7F4A_7C15 }
     /// The constant that separates keys from the seed in `init(seed:keys:)`.
     public static let keyIncrement: UInt64 = 0xD1B5_4A32_D192_ED03
 

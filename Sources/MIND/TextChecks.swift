@@ -1,3 +1,5 @@
+import Basics
+
 /// Checks applied to whole lines of the MIND text files: no NUL byte, well-formed UTF-8; and a hash of a line.
 enum TextCheck {
     /// The offset of the first byte of `bytes` that is a NUL byte or starts an ill-formed UTF-8 sequence
@@ -57,7 +59,7 @@ enum TextCheck {
         let raw = UnsafeRawPointer(base)
         let first = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
         let second = raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)
-        let hash = fold(first ^ 0x9E37_79B9_7F4A_7C15 ^ UInt64(offset), second ^ 0xA076_1D64_78BD_642F)
+        let hash = fold(first ^ SplitMix64.golden ^ UInt64(offset), second ^ 0xA076_1D64_78BD_642F)
         // A byte is 0x01...0x7F exactly when neither it nor it minus 1 has its high bit set.
         let flags = first | (first &- 0x0101_0101_0101_0101) | second | (second &- 0x0101_0101_0101_0101)
         return (hash, flags)

@@ -24,7 +24,7 @@ struct DemoCommand: Command {
                  probabilities), popularity and random rankings,
               5. writes DIR/prediction.txt for the test split and scores it against the hidden test labels,
               6. caches every news vector in the store and ranks the last day's news for a dev user from it.
-            Sized to finish in a few minutes on 2 cores (release build); --quick trains 60 steps only.
+            Sized to finish in about a minute on 2 cores (release build); --quick trains 60 steps only.
 
             Re-running starts over: DIR is recreated (only a directory that an earlier demo made, or an empty
             one).
@@ -34,7 +34,7 @@ struct DemoCommand: Command {
     static let marker = ".newsrec-demo"
 
     static let output = OutputOptions.directory.withDefault("newsrec-demo", help: "working directory")
-    static let quick = Option.flag("--quick", help: "a much shorter training run (about a minute)")
+    static let quick = Option.flag("--quick", help: "a much shorter training run (60 steps)")
     static let seed = SeedOptions.seed.withDefault(1, help: "seed of the data and of training")
 
     static var options: [any OptionDeclaration] {

@@ -61,7 +61,7 @@ struct ByteInterner {
 
     /// A slot for `hash`: its bits mixed (FNV-1a's low bits alone cluster for short keys), masked.
     private static func slot(of hash: UInt64, mask: Int) -> Int {
-        let mixed = (hash ^ (hash >> 31)) &* 0x9e37_79b9_7f4a_7c15
+        let mixed = (hash ^ (hash >> 31)) &* SplitMix64.golden
         return Int(truncatingIfNeeded: mixed >> 20) & mask
     }
 

@@ -1,6 +1,6 @@
+import Basics
 import Distributed
 import Foundation
-import Synchronization
 
 /// `mode --name value …` with typed lookups and defaults.
 struct SelftestArguments {
@@ -36,15 +36,13 @@ func emit(_ line: String) {
 func localNodes(plan: ShardPlan, rank: Int, threads: Int, seed: UInt64,
                 shape: ShardShape) throws -> [TreeNode: GradientPayload] {
     let tree = try ReductionTree(shardCount: plan.shardCount)
-    let perThread = Mutex<[Result<[TreeNode: GradientPayload], DistributedError>]>([])
-    DispatchQueue.concurrentPerform(iterations: threads) { thread in
+    let perThread = parallelMap(jobs: threads, threads: threads) { thread, _ in
         let range = plan.shards(ofThread: thread, of: threads, inRank: rank)
         let shards = range.map { syntheticShard($0, seed: seed, shape: shape) }
-        let result = Result { () throws(DistributedError) in try tree.reduce(shards: shards, range: range) }
-        perThread.withLock { $0.append(result) }
+        return Result { () throws(DistributedError) in try tree.reduce(shards: shards, range: range) }
     }
     var nodes: [TreeNode: GradientPayload] = [:]
-    for result in perThread.withLock({ $0 }) { nodes.merge(try result.get()) { first, _ in first } }
+    for result in perThread { nodes.merge(try result.get()) { first, _ in first } }
     return nodes
 }
 

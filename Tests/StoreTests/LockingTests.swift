@@ -23,13 +23,13 @@ struct LockingTests {
         writer.start()
         holding.wait()
         let started = ContinuousClock.now
-        let skipped = try store.withConnection { database in
+        let skipped: Void? = try store.withConnection { database in
             try database.writeIfAvailable { try database.execute("INSERT INTO t VALUES (2)") }
         }
         #expect(skipped == nil)
         #expect(ContinuousClock.now - started < .seconds(2))   // not the 5 s busy timeout
         release.signal()
-        let written = try store.withConnection { database in
+        let written: Void? = try store.withConnection { database in
             try database.writeIfAvailable(waiting: 5) { try database.execute("INSERT INTO t VALUES (3)") }
         }
         #expect(written != nil)
