@@ -60,6 +60,26 @@ struct IngestCommand: Command {
     }
 
     func run(context: CommandContext) throws {
+        let created = !FileManager.default.fileExists(atPath: databasePath)
+        let summary: IngestSummary
+        do {
+            summary = try ingest(context: context)
+        } catch {
+            // A store this run created holds nothing but the schema: leave no file, as before the run.
+            if created {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: databasePath + suffix) }
+            }
+            throw error
+        }
+        for error in summary.badLines { context.log("skipped \(error)") }
+        if summary.skippedLines > summary.badLines.count {
+            context.log("… and \(summary.skippedLines - summary.badLines.count) more skipped lines")
+        }
+        json ? context.print(jsonSummary(summary)) : printTable(summary, context: context)
+    }
+
+    /// Ingests the files into the store with progress lines; the store is closed on return.
+    private func ingest(context: CommandContext) throws -> IngestSummary {
         let store = try NewsStore(path: databasePath)
         var redrawing = false
         let summary = try store.ingest(
@@ -77,11 +97,7 @@ struct IngestCommand: Command {
             }
         }
         if redrawing { context.logRaw("\n") }
-        for error in summary.badLines { context.log("skipped \(error)") }
-        if summary.skippedLines > summary.badLines.count {
-            context.log("… and \(summary.skippedLines - summary.badLines.count) more skipped lines")
-        }
-        json ? context.print(jsonSummary(summary)) : printTable(summary, context: context)
+        return summary
     }
 
     private func printTable(_ summary: IngestSummary, context: CommandContext) {

@@ -92,6 +92,13 @@ struct IngestCommandTests {
         #expect(skipping.err.contains("skipped \(Files.bad("behaviors_label.tsv")):4: expected"))
         let after = try NewsStore(path: db).read { try $0.statistics() }
         #expect(after.splits.first?.impressions == 2)
+
+        let fresh = directory.appendingPathComponent("new.sqlite").path
+        let first = newsrec(["ingest", "--db", fresh, "--split", "dev", "--news", Files.sample("news.tsv"),
+                             "--behaviors", Files.bad("behaviors_label.tsv")])
+        #expect(first.code == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+                .filter { $0.hasPrefix("new.sqlite") }.isEmpty, "a failed first ingest leaves no store file")
     }
 
     @Test("an ingest that changes titles says how many and shows them, in the table and in JSON")
