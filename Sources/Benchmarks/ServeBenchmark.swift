@@ -100,10 +100,11 @@ public enum ServeBenchmark {
         for (workload, script) in [("rank", rankScript), (mixName, mixScript)] {
             for connections in options.connections {
                 let load = currentLoad()
-                let cpu = processCPUSeconds()
+                let cpu = Stopwatch.processCPUNanoseconds()
                 let result = try WrkRun.run(script: script, url: url, connections: connections,
                                             seconds: options.seconds)
-                let cpuPerRequest = (processCPUSeconds() - cpu) * 1e6 / Double(max(1, result.requests))
+                let cpuPerRequest = Double(Stopwatch.processCPUNanoseconds() - cpu) / 1e3
+                    / Double(max(1, result.requests))
                 let run = Run(result, workload: workload, connections: connections, cpu: cpuPerRequest,
                               loadBefore: load)
                 log(String(format: "%@, %d connections: %.0f requests/s, p50 %.3f ms, p99 %.3f ms, %d non-2xx, "
@@ -169,14 +170,6 @@ public enum ServeBenchmark {
             \(WrkRun.doneHook)
 
             """
-    }
-
-    /// User + system CPU seconds of this process so far (all threads).
-    static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// The 1-minute load average (/proc/loadavg), or -1 when unknown.

@@ -68,6 +68,7 @@ struct Stopwatch {
 
     var latency: Latency { Latency(wall: wall, cpu: cpu) }
 
+    /// User + system CPU time of this process so far (all threads), in nanoseconds.
     static func processCPUNanoseconds() -> UInt64 {
         var spec = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
