@@ -1,5 +1,4 @@
 import Basics
-import Dispatch
 import Distributed
 import Foundation
 import Metrics
@@ -122,14 +121,14 @@ public final class Trainer<Model: TrainableModel> {
         var state: TrainingState
         var checkpoint: URL?
         let batchesPerEpoch: Int, totalSteps: Int
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = ContinuousClock.now
         var stepsRun = 0, samplesRun = 0, epochSteps = 0
         var epochLossSum = 0.0
         var devMetrics: [MetricsSummary] = []
         var pending: [TrainingLogEntry] = []
         var lastFlush = 0.0, lastCheckpoint = 0.0
 
-        var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
+        var elapsed: Double { (ContinuousClock.now - started).inSeconds }
     }
 
     /// A fresh run (with its step-0 checkpoint) or the state of the latest checkpoint when resuming, and the
