@@ -26,7 +26,9 @@ public struct Evaluator<Model: TrainableModel> {
     public init(model: Model, parallelism: Parallelism) {
         self.model = model
         self.parallelism = parallelism
-        self.workspaces = (0..<parallelism.workers).map { _ in model.makeWorkspace(threads: parallelism.threadsPerWorker) }
+        self.workspaces = (0..<parallelism.workers).map { _ in
+            model.makeWorkspace(threads: parallelism.threadsPerWorker)
+        }
     }
 
     /// The vectors of the rows of `news`: `[news.count × dimension]`, encoded in chunks of `newsChunk`
@@ -151,7 +153,9 @@ public struct Evaluator<Model: TrainableModel> {
         nonisolated(unsafe) let spaces = workspaces
         withoutActuallyEscaping(body) { escapable in
             nonisolated(unsafe) let work = escapable
-            _ = parallelMap(jobs: count, threads: parallelism.workers) { chunk, worker in work(chunk, spaces[worker]) }
+            _ = parallelMap(jobs: count, threads: parallelism.workers) { chunk, worker in
+                work(chunk, spaces[worker])
+            }
         }
     }
 }

@@ -52,7 +52,8 @@ final class TrainingStep<Model: TrainableModel> {
             throw TrainingDataError(source: "options", expected: "a positive number of shards (\(error))")
         }
         threads = (0..<parallelism.workers).map { _ in
-            ThreadState(workspace: model.makeWorkspace(threads: parallelism.threadsPerWorker), newsCount: corpus.news.count)
+            ThreadState(workspace: model.makeWorkspace(threads: parallelism.threadsPerWorker),
+                        newsCount: corpus.news.count)
         }
     }
 
