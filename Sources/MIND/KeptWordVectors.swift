@@ -96,7 +96,7 @@ struct WordVectorFilter {
     private(set) var dimension: Int?
     private(set) var keys: [String] = []
     private(set) var values: [Float] = []
-    private var firstLine: [String: Int] = [:]
+    private var keptWords: Set<String> = []   // the words of `keys`
     private var scratch: [CChar] = []   // for numbers that need strtof
     private(set) var rows = 0
     var skippedRows = 0
@@ -130,12 +130,12 @@ struct WordVectorFilter {
             return
         }
         guard wanted.contains(word) else { return }
-        guard firstLine[word] == nil else {
+        guard !keptWords.contains(word) else {
             repeatedRows += 1
             return
         }
         try parseVector(bytes, from: boundary + 1, to: end, dimension: dimension, line: line)
-        firstLine[word] = line
+        keptWords.insert(word)
         keys.append(word)
     }
 
@@ -194,7 +194,7 @@ struct WordVectorFilter {
 
     /// The report, with up to 10 missing words in sorted order.
     func coverage() -> WordVectorCoverage {
-        let missing = wanted.lazy.filter { firstLine[$0] == nil }.sorted().prefix(10)
+        let missing = wanted.lazy.filter { !keptWords.contains($0) }.sorted().prefix(10)
         return WordVectorCoverage(wanted: wanted.count, found: keys.count, missingExamples: Array(missing),
                                   rows: rows, skippedRows: skippedRows, undecodableRows: undecodableRows,
                                   repeatedRows: repeatedRows)

@@ -256,14 +256,10 @@ extension Database {
     /// Run it inside the write transaction that changed the titles, after the user histories are final.
     func invalidateVectors(of news: Set<NewsID>) throws -> CacheInvalidation {
         var invalidation = CacheInvalidation()
-        let models = try rows(SQL.selectModelIDs).compactMap { row -> String? in
-            if case let .text(id) = row[0] { id } else { nil }
-        }
+        let models = try textColumn(SQL.selectModelIDs)
         guard !models.isEmpty, !news.isEmpty else { return invalidation }
         invalidation.newsVectors = try delete(SQL.deleteNewsVector, models: models, keys: news.map(\.rawValue))
-        let users = try rows(SQL.selectUsersWithVectors).compactMap { row -> UserID? in
-            if case let .text(id) = row[0] { UserID(id) } else { nil }
-        }
+        let users = try textColumn(SQL.selectUsersWithVectors).map { UserID($0) }
         let stale = try users.filter { user in
             try latestHistory(of: user)?.news.contains(where: news.contains) ?? false
         }

@@ -27,9 +27,7 @@ extension Database {
 
     /// The splits that have at least one impression, in `Split.allCases` order.
     public func splitsWithImpressions() throws -> [Split] {
-        let found = Set(try rows(SQL.selectSplits).compactMap { row -> String? in
-            if case let .text(split) = row[0] { split } else { nil }
-        })
+        let found = Set(try textColumn(SQL.selectSplits))
         return Split.allCases.filter { found.contains($0.rawValue) }
     }
 

@@ -85,9 +85,7 @@ extension Database {
                 let newsRows = try scalarInt(SQL.splitNewsRows, [value]) ?? 0
                 let referenced = try scalarInt(SQL.splitReferencedNews, [value]) ?? 0
                 let unknown = try scalarInt(SQL.unknownNews, [value]) ?? 0
-                let counts = try rows(SQL.splitImpressionStatistics, [value])[0].map { value -> Int in
-                    if case let .integer(number) = value { number } else { 0 }
-                }
+                let counts = try integerRow(SQL.splitImpressionStatistics, [value])
                 let impressions = counts[0]
                 guard newsRows > 0 || impressions > 0 else { continue }
                 let labelled = counts[3], clicks = counts[4]

@@ -137,6 +137,21 @@ public final class Database {
         }
     }
 
+    /// Runs a statement that returns one row (a row of counts) and returns its columns as integers (0 for NULL or
+    /// a value that is not an integer).
+    func integerRow(_ sql: String, _ values: [SQLValue] = []) throws -> [Int] {
+        try rows(sql, values)[0].map { value in
+            if case let .integer(number) = value { number } else { 0 }
+        }
+    }
+
+    /// Runs a statement and returns the first column of every row whose value there is text, in row order.
+    func textColumn(_ sql: String, _ values: [SQLValue] = []) throws -> [String] {
+        try rows(sql, values).compactMap { row in
+            if case let .text(text) = row[0] { text } else { nil }
+        }
+    }
+
     /// Runs a script of several statements without parameters: only for trusted, constant SQL (schema files,
     /// pragmas).
     public func executeScript(_ sql: String) throws {

@@ -183,12 +183,8 @@ final class IngestWriter {
     /// The summary of the run so far (`seconds` left 0).
     private func summarize(changes: ArticleChanges) throws -> IngestSummary {
         let splitValue = SQLValue.text(split.rawValue)
-        let unknown = try database.rows(SQL.unknownNews, [splitValue])[0].map { value -> Int in
-            if case let .integer(number) = value { number } else { 0 }
-        }
-        let examples = try database.rows(SQL.unknownNewsExamples, [splitValue, .integer(5)]).compactMap { row in
-            if case let .text(id) = row[0] { NewsID(id) } else { nil }
-        }
+        let unknown = try database.integerRow(SQL.unknownNews, [splitValue])
+        let examples = try database.textColumn(SQL.unknownNewsExamples, [splitValue, .integer(5)]).map { NewsID($0) }
         return IngestSummary(
             split: split, newsRows: newsRows, impressions: impressions, candidates: candidates,
             skippedLines: skippedLines, badLines: badLines, unknownNews: unknown[0],

@@ -87,9 +87,7 @@ extension Database {
             var users: ByteInterner? = ByteInterner()
             var packed: [Split: PackedImpressions] = [:]
             for split in splits {
-                let counts = try self.rows(SQL.countImpressions, [.text(split.rawValue)])[0].map { value -> Int in
-                    if case let .integer(number) = value { number } else { 0 }
-                }
+                let counts = try integerRow(SQL.countImpressions, [.text(split.rawValue)])
                 try forEachPackedChunk(split: split, rows: Int.max, reserving: (counts[0], counts[1]), news: &news,
                                        users: &users) { rows in
                     if rows.count > 0 { packed[split] = rows }

@@ -30,16 +30,6 @@ public struct BatchBuilder: Sendable {
         fillTitles(&batch, news: news)
     }
 
-    /// Fills `batch` for scoring: the histories of `impressions[range]` only (no candidates).
-    public mutating func buildHistories(_ batch: inout Batch, impressions: ImpressionTable, range: Range<Int>,
-                                        news: NewsTable, historyLength: Int) {
-        begin(&batch, width: 0)
-        for index in range {
-            batch.histories.append(impressions.history(of: index).suffix(historyLength).map { local($0) })
-        }
-        fillTitles(&batch, news: news)
-    }
-
     private mutating func begin(_ batch: inout Batch, width: Int) {
         batch.candidateCount = width
         batch.histories.removeAll()

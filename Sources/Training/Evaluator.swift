@@ -1,5 +1,4 @@
 import Basics
-import Dispatch
 import Foundation
 import NewsModel
 import TensorMath
@@ -27,7 +26,9 @@ public struct Evaluator<Model: TrainableModel> {
     public init(model: Model, parallelism: Parallelism) {
         self.model = model
         self.parallelism = parallelism
-        self.workspaces = (0..<parallelism.workers).map { _ in model.makeWorkspace(threads: parallelism.threadsPerWorker) }
+        self.workspaces = (0..<parallelism.workers).map { _ in
+            model.makeWorkspace(threads: parallelism.threadsPerWorker)
+        }
     }
 
     /// The vectors of the rows of `news`: `[news.count × dimension]`, encoded in chunks of `newsChunk`
@@ -109,9 +110,9 @@ public struct Evaluator<Model: TrainableModel> {
     /// encoded, all workers) and part k goes to the output (metrics, files; one thread), each in order.
     func evaluate(news: NewsTable, used: [Bool], labelled: Bool, files: (predictions: URL?, scores: URL?),
                   parts: (_ score: (ImpressionTable) throws -> Void) throws -> Void) throws -> EvaluationReport {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = ContinuousClock.now
         let newsVectors = encodeNews(news, used: used)
-        let newsDone = DispatchTime.now().uptimeNanoseconds
+        let newsDone = ContinuousClock.now
         let output = try EvaluationOutput(metrics: labelled, predictions: files.predictions, scores: files.scores,
                                           newsIDs: news.ids)
         let writer = BackgroundWorker<(SplitScores, ImpressionTable)>(label: "newsrec.evaluate.output") {
@@ -135,8 +136,8 @@ public struct Evaluator<Model: TrainableModel> {
         let metrics = try output.finish()
         return EvaluationReport(impressions: impressions, candidates: candidates, metrics: metrics,
                                 encodedNews: used.reduce(0) { $0 + ($1 ? 1 : 0) },
-                                newsSeconds: Double(newsDone - start) / 1e9,
-                                scoringSeconds: Double(DispatchTime.now().uptimeNanoseconds - newsDone) / 1e9)
+                                newsSeconds: (newsDone - start).inSeconds,
+                                scoringSeconds: (ContinuousClock.now - newsDone).inSeconds)
     }
 
     /// Scores every candidate of `table` with precomputed news vectors.
@@ -152,7 +153,9 @@ public struct Evaluator<Model: TrainableModel> {
         nonisolated(unsafe) let spaces = workspaces
         withoutActuallyEscaping(body) { escapable in
             nonisolated(unsafe) let work = escapable
-            _ = parallelMap(jobs: count, threads: parallelism.workers) { chunk, worker in work(chunk, spaces[worker]) }
+            _ = parallelMap(jobs: count, threads: parallelism.workers) { chunk, worker in
+                work(chunk, spaces[worker])
+            }
         }
     }
 }

@@ -28,7 +28,9 @@ public struct SplitScores: Sendable {
                     parallelFor(table.count, threads: threads, minimumChunk: 256) { range in
                         for impression in range {
                             let user = users.base + impression * dimension
-                            for position in Int(table.candidateOffsets[impression])..<Int(table.candidateOffsets[impression + 1]) {
+                            let candidates = Int(table.candidateOffsets[impression])
+                                ..< Int(table.candidateOffsets[impression + 1])
+                            for position in candidates {
                                 let row = news.base + Int(table.candidates[position]) * dimension
                                 out.base[position] = VectorMath.dot(row, user, count: dimension)
                             }
@@ -87,9 +89,7 @@ public final class EvaluationOutput {
         var line = ""
         for index in 0..<table.count {
             let values = Array(scores.scores(of: index, in: table))
-            if accumulator != nil {
-                try accumulator!.add(labels: table.labels(of: index).map { $0 == 1 }, scores: values)
-            }
+            try accumulator?.add(labels: table.labels(of: index).map { $0 == 1 }, scores: values)
             let impressionID = table.impressionIDs[index]
             try predictions?.write(impressionID: impressionID, values: ScoreOrder.ranks(scores: values))
             guard let file = self.scores else { continue }

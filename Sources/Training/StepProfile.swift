@@ -1,4 +1,4 @@
-import Dispatch
+import Basics
 
 /// Where the training steps of this process spent their time, and how big their shards' gradients were: sums over
 /// the steps run, read by `newsrec bench train` and the scaling model of docs/DISTRIBUTED.md.
@@ -61,12 +61,12 @@ public struct StepProfile: Sendable {
 
 /// Seconds since the previous call (or since it was made), for timing consecutive phases.
 struct PhaseClock {
-    private var last = DispatchTime.now().uptimeNanoseconds
+    private var last = ContinuousClock.now
 
     /// The seconds since the previous `lap` (or the clock's creation), restarting the count.
     mutating func lap() -> Double {
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = ContinuousClock.now
         defer { last = now }
-        return Double(now - last) / 1e9
+        return (now - last).inSeconds
     }
 }

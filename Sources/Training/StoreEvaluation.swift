@@ -46,8 +46,8 @@ extension Evaluator {
                                   unknownHistory: unknownHistory, log: log)
             let news = NewsTable(ids: packed.ids(0..<packed.count), titles: packed.titles,
                                  titleLength: titleLength) { vocabulary.encode($0, length: titleLength) }
-            return try evaluate(news: news, used: used, labelled: candidates > 0 && !unlabelled, files: (predictions, scores),
-                                parts: forEachPart)
+            return try evaluate(news: news, used: used, labelled: candidates > 0 && !unlabelled,
+                                files: (predictions, scores), parts: forEachPart)
         }
     }
 }

@@ -1,5 +1,4 @@
 import Basics
-import Dispatch
 import Distributed
 import Foundation
 import Metrics
@@ -99,11 +98,10 @@ public final class Trainer<Model: TrainableModel> {
         guard options.batchSize > 0, options.epochs >= 0 else {
             throw TrainingDataError(source: "options", expected: "a positive batch size and epochs ≥ 0")
         }
-        var run = try start(resume: resume, train: train)
+        var (run, firstEpochSamples) = try start(resume: resume, train: train)
         parallelism.activate()
         epochs: while run.state.completedEpochs < options.epochs {
-            let samples = try SampleSet(impressions: train, negatives: options.negatives, seed: options.seed,
-                                        epoch: run.state.completedEpochs, undefined: corpus.news.undefinedRows)
+            let samples = try firstEpochSamples.take() ?? drawSamples(of: train, epoch: run.state.completedEpochs)
             while run.state.batchesInEpoch < run.batchesPerEpoch {
                 if let maxSteps = options.maxSteps, run.state.step >= maxSteps { break epochs }
                 let lower = run.state.batchesInEpoch * options.batchSize
@@ -123,20 +121,20 @@ public final class Trainer<Model: TrainableModel> {
         var state: TrainingState
         var checkpoint: URL?
         let batchesPerEpoch: Int, totalSteps: Int
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = ContinuousClock.now
         var stepsRun = 0, samplesRun = 0, epochSteps = 0
         var epochLossSum = 0.0
         var devMetrics: [MetricsSummary] = []
         var pending: [TrainingLogEntry] = []
         var lastFlush = 0.0, lastCheckpoint = 0.0
 
-        var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
+        var elapsed: Double { (ContinuousClock.now - started).inSeconds }
     }
 
-    /// A fresh run (with its step-0 checkpoint) or the state of the latest checkpoint when resuming.
-    private func start(resume: Bool, train: ImpressionTable) throws -> RunProgress {
-        let first = try SampleSet(impressions: train, negatives: options.negatives, seed: options.seed, epoch: 0,
-                                  undefined: corpus.news.undefinedRows)
+    /// A fresh run (with its step-0 checkpoint) or the state of the latest checkpoint when resuming, and the
+    /// samples of epoch 0 (drawn to count the batches of an epoch) when the run starts in it, else nil.
+    private func start(resume: Bool, train: ImpressionTable) throws -> (RunProgress, firstEpochSamples: SampleSet?) {
+        let first = try drawSamples(of: train, epoch: 0)
         droppedClicks = first.droppedClicks
         let samplesPerEpoch = first.count
         let batchesPerEpoch = (samplesPerEpoch + options.batchSize - 1) / options.batchSize
@@ -160,7 +158,13 @@ public final class Trainer<Model: TrainableModel> {
         } else {
             run.checkpoint = try saveCheckpoint(run.state)
         }
-        return run
+        return (run, run.state.completedEpochs == 0 ? first : nil)
+    }
+
+    /// The training samples of `epoch` (the same for every process: keyed by seed and epoch).
+    private func drawSamples(of train: ImpressionTable, epoch: Int) throws -> SampleSet {
+        try SampleSet(impressions: train, negatives: options.negatives, seed: options.seed, epoch: epoch,
+                      undefined: corpus.news.undefinedRows)
     }
 
     /// After a step: counters, the log line, a mid-epoch checkpoint when due, progress.

@@ -52,7 +52,8 @@ final class TrainingStep<Model: TrainableModel> {
             throw TrainingDataError(source: "options", expected: "a positive number of shards (\(error))")
         }
         threads = (0..<parallelism.workers).map { _ in
-            ThreadState(workspace: model.makeWorkspace(threads: parallelism.threadsPerWorker), newsCount: corpus.news.count)
+            ThreadState(workspace: model.makeWorkspace(threads: parallelism.threadsPerWorker),
+                        newsCount: corpus.news.count)
         }
     }
 
@@ -103,7 +104,7 @@ final class TrainingStep<Model: TrainableModel> {
         let reduced = try reducer.reduce(shards: payloads.map { $0! }, range: mine)
         communication.add(reduced.stats)
         // 4. The batch's loss, and one optimizer step.
-        let loss = try batchLoss(losses, shards: mine)
+        let loss = try batchLoss(losses)
         profile.reduceSeconds += clock.lap()
         model.applyGradient(reduced.gradient, learningRate: options.learningRate)
         profile.updateSeconds += clock.lap()
@@ -134,14 +135,16 @@ final class TrainingStep<Model: TrainableModel> {
     }
 
     /// Σ of every shard's loss in shard order (the other processes' losses gathered first).
-    private func batchLoss(_ losses: [Float], shards mine: Range<Int>) throws -> Float {
+    private func batchLoss(_ losses: [Float]) throws -> Float {
         var all = losses
         if group.size > 1 {
-            let gathered = try group.allgatherv(losses.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) })
-            all = (0..<group.size).flatMap { rank in
-                stride(from: gathered.ranges[rank].lowerBound, to: gathered.ranges[rank].upperBound, by: 4).map { offset in
-                    Float(bitPattern: gathered.bytes[offset..<offset + 4].enumerated()
-                        .reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * $1.offset) })
+            // Every rank's losses as little-endian float bits; the gathered bytes hold them in rank order, which
+            // is shard order.
+            let bytes = losses.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }
+            all = try group.allgatherv(bytes).bytes.withUnsafeBytes { gathered in
+                stride(from: 0, to: gathered.count, by: 4).map { offset in
+                    Float(bitPattern: UInt32(littleEndian: gathered.loadUnaligned(fromByteOffset: offset,
+                                                                                  as: UInt32.self)))
                 }
             }
         }
