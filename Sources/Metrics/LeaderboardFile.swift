@@ -96,7 +96,7 @@ public struct LeaderboardFileReader: Sendable {
     /// Calls `body` with the 1-based line number and the parsed line, in file order.
     /// - Throws: `MetricsError.malformedLine` naming the line, or `MetricsError.io`, or what `body` throws.
     public func forEach(_ body: (_ line: Int, _ entry: LeaderboardLine) throws -> Void) throws {
-        var lines = try LineSource(url: url)
+        let lines = try LineSource(url: url)
         while let bytes = try lines.next() {
             try body(lines.lineNumber, try parse(bytes, line: lines.lineNumber))
         }
