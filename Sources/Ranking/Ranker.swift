@@ -209,12 +209,7 @@ public final class Ranker: @unchecked Sendable {
             var cached: [Float] = []
             let missing = try store.appendNewsVectors(model: model, ids: ids, to: &cached)
             guard !missing.isEmpty else { return 0 }
-            let articles = try store.read { () throws -> [NewsArticle] in
-                var seen = Set<NewsID>()
-                return try missing.filter { seen.insert($0).inserted }.compactMap {
-                    try store.article($0, entities: false)
-                }
-            }
+            let articles = try store.read { try Self.articles(of: missing, on: store) }
             guard !articles.isEmpty else { return 0 }
             let vectors = try encoderLock.withLock { try encoder.encodeNews(articles, threads: encodingThreads) }
             return try store.storeNewsVectors(model: model, articles: articles, vectors: vectors)
@@ -269,8 +264,7 @@ public final class Ranker: @unchecked Sendable {
         let articles = try store.read { () throws -> [NewsArticle] in
             let unknown = try store.unknownNews(missing)
             guard unknown.isEmpty else { throw RankingError.unknownCandidates(unknown) }
-            var seen = Set<NewsID>()
-            return try missing.filter { seen.insert($0).inserted }.compactMap { try store.article($0, entities: false) }
+            return try Self.articles(of: missing, on: store)
         }
         let encoded = try encoderLock.withLock { try encoder.encodeNews(articles, threads: encodingThreads) }
         _ = try store.writeIfAvailable {
@@ -287,6 +281,13 @@ public final class Ranker: @unchecked Sendable {
                 cachedRow += 1
             }
         }
+    }
+
+    /// The articles of those of `ids` the store defines (entities left empty), each once, in the order first given:
+    /// what the news encoder is given for vectors found missing. Call it within a read.
+    private static func articles(of ids: [NewsID], on store: Database) throws -> [NewsArticle] {
+        var seen = Set<NewsID>()
+        return try ids.filter { seen.insert($0).inserted }.compactMap { try store.article($0, entities: false) }
     }
 
     /// Computes, caches and returns the user vector of `history` (which must not be empty).
