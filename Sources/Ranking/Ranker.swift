@@ -165,11 +165,17 @@ public final class Ranker: @unchecked Sendable {
 
     /// The news shown as candidates in the last `window` seconds of the data (default `popularityWindow`), or
     /// every news of the store when the data has no impressions.
-    public func freshCandidates(window: Int64? = nil) throws -> [NewsID] {
+    ///
+    /// - Parameter definedOnly: leave out shown news that no ingested news file defines (ranking them throws
+    ///   `RankingError.unknownCandidates`), checked in the same snapshot.
+    public func freshCandidates(window: Int64? = nil, definedOnly: Bool = false) throws -> [NewsID] {
         try store.withConnection { store in
             try store.read {
                 guard let latest = try store.latestImpressionTime() else { return try store.allNewsIDs() }
-                return try store.freshNews(since: latest - (window ?? popularityWindow))
+                let shown = try store.freshNews(since: latest - (window ?? popularityWindow))
+                guard definedOnly else { return shown }
+                let unknown = Set(try store.unknownNews(shown))
+                return unknown.isEmpty ? shown : shown.filter { !unknown.contains($0) }
             }
         }
     }
