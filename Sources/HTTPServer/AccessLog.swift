@@ -40,11 +40,17 @@ public typealias AccessLogSink = @Sendable (AccessLogEntry) -> Void
 
 /// Ready-made access-log sinks.
 public enum AccessLog {
-    /// Writes each entry's JSON line plus a newline to standard error, one `write(2)` per line so lines from
-    /// concurrent requests never interleave.
-    public static let standardError: AccessLogSink = { entry in
-        let line = Array((entry.jsonLine + "\n").utf8)
-        line.withUnsafeBytes { bytes in
+    /// Writes each entry's JSON line plus a newline to standard error (`StandardError.writeLine`).
+    public static let standardError: AccessLogSink = { entry in StandardError.writeLine(entry.jsonLine) }
+}
+
+/// Log lines on standard error: the access log's, and a service's error log.
+public enum StandardError {
+    /// Writes `line` plus a newline to standard error, one `write(2)` per line (continued only after a partial or
+    /// interrupted write) so lines from concurrent requests never interleave.
+    public static func writeLine(_ line: String) {
+        let bytes = Array((line + "\n").utf8)
+        bytes.withUnsafeBytes { bytes in
             var offset = 0
             while offset < bytes.count {
                 let written = Glibc.write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)

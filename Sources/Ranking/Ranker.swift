@@ -165,11 +165,17 @@ public final class Ranker: @unchecked Sendable {
 
     /// The news shown as candidates in the last `window` seconds of the data (default `popularityWindow`), or
     /// every news of the store when the data has no impressions.
-    public func freshCandidates(window: Int64? = nil) throws -> [NewsID] {
+    ///
+    /// - Parameter definedOnly: leave out shown news that no ingested news file defines (ranking them throws
+    ///   `RankingError.unknownCandidates`), checked in the same snapshot.
+    public func freshCandidates(window: Int64? = nil, definedOnly: Bool = false) throws -> [NewsID] {
         try store.withConnection { store in
             try store.read {
                 guard let latest = try store.latestImpressionTime() else { return try store.allNewsIDs() }
-                return try store.freshNews(since: latest - (window ?? popularityWindow))
+                let shown = try store.freshNews(since: latest - (window ?? popularityWindow))
+                guard definedOnly else { return shown }
+                let unknown = Set(try store.unknownNews(shown))
+                return unknown.isEmpty ? shown : shown.filter { !unknown.contains($0) }
             }
         }
     }
@@ -209,12 +215,7 @@ public final class Ranker: @unchecked Sendable {
             var cached: [Float] = []
             let missing = try store.appendNewsVectors(model: model, ids: ids, to: &cached)
             guard !missing.isEmpty else { return 0 }
-            let articles = try store.read { () throws -> [NewsArticle] in
-                var seen = Set<NewsID>()
-                return try missing.filter { seen.insert($0).inserted }.compactMap {
-                    try store.article($0, entities: false)
-                }
-            }
+            let articles = try store.read { try Self.articles(of: missing, on: store) }
             guard !articles.isEmpty else { return 0 }
             let vectors = try encoderLock.withLock { try encoder.encodeNews(articles, threads: encodingThreads) }
             return try store.storeNewsVectors(model: model, articles: articles, vectors: vectors)
@@ -269,8 +270,7 @@ public final class Ranker: @unchecked Sendable {
         let articles = try store.read { () throws -> [NewsArticle] in
             let unknown = try store.unknownNews(missing)
             guard unknown.isEmpty else { throw RankingError.unknownCandidates(unknown) }
-            var seen = Set<NewsID>()
-            return try missing.filter { seen.insert($0).inserted }.compactMap { try store.article($0, entities: false) }
+            return try Self.articles(of: missing, on: store)
         }
         let encoded = try encoderLock.withLock { try encoder.encodeNews(articles, threads: encodingThreads) }
         _ = try store.writeIfAvailable {
@@ -287,6 +287,13 @@ public final class Ranker: @unchecked Sendable {
                 cachedRow += 1
             }
         }
+    }
+
+    /// The articles of those of `ids` the store defines (entities left empty), each once, in the order first given:
+    /// what the news encoder is given for vectors found missing. Call it within a read.
+    private static func articles(of ids: [NewsID], on store: Database) throws -> [NewsArticle] {
+        var seen = Set<NewsID>()
+        return try ids.filter { seen.insert($0).inserted }.compactMap { try store.article($0, entities: false) }
     }
 
     /// Computes, caches and returns the user vector of `history` (which must not be empty).

@@ -38,9 +38,7 @@ final class FreshPool: Sendable {
            now < entry.expires {
             return entry.pool
         }
-        let shown = try ranker.freshCandidates(window: window)
-        let unknown = Set(try ranker.store.withConnection { try $0.unknownNews(shown) })
-        let pool = unknown.isEmpty ? shown : shown.filter { !unknown.contains($0) }
+        let pool = try ranker.freshCandidates(window: window, definedOnly: true)
         if latest != nil {
             entries.withLock { entries in
                 if entries.count >= Self.capacity { entries.removeAll() }

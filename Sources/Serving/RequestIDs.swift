@@ -12,8 +12,7 @@ enum RequestIDs {
     /// - Throws: 400 naming `field` and the id unless it follows the user-id rule.
     static func user(_ text: String, field: String) throws(HTTPError) -> UserID {
         guard UserID.isValid(text) else {
-            throw .badRequest("\(field) \(quoted(text)) is not a valid user id (1 to 64 characters from "
-                              + "A-Z a-z 0-9 _ . : -)")
+            throw .badRequest("\(field) \(quoted(text)) is not a valid user id (\(UserID.rule))")
         }
         return UserID(text)
     }

@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import HTTPServer
 
 /// How the service listens and what it guards: address, threads, body limit, bearer token, logs.
@@ -63,7 +62,6 @@ public struct ServiceConfiguration: Sendable {
 
     /// Logs `newsrec serve: 500 on METHOD PATH: error` to standard error, one `write(2)` per line.
     public static let standardErrorLog: ErrorLogSink = { error, request in
-        let line = Array("newsrec serve: 500 on \(request.method) \(request.path): \(error)\n".utf8)
-        line.withUnsafeBytes { _ = Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        StandardError.writeLine("newsrec serve: 500 on \(request.method) \(request.path): \(error)")
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Glibc
 @testable import HTTPServer
@@ -26,6 +27,5 @@ func withServer<T>(_ router: Router, threads: Int = 2, maxBodyBytes: Int = 1 << 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = ContinuousClock.now
     try body()
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return (ContinuousClock.now - start).inSeconds
 }

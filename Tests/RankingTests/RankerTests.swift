@@ -109,6 +109,17 @@ struct RankerTests {
         #expect(try ranker.freshCandidates() == ["N4", "N5", "N6"].map { NewsID($0) })
     }
 
+    @Test("fresh candidates defined only: shown news that no news file defines are left out")
+    func freshCandidatesDefinedOnly() throws {
+        let file = try TemporaryStore()
+        let store = try NewsStore(path: file.path)
+        try store.ingest(split: .dev, news: SmallData.news.filter { $0.id != NewsID("N6") },
+                         impressions: SmallData.impressions)
+        let ranker = try makeRanker(StoreFixture(file: file, store: store), HashingEncoder())
+        #expect(try ranker.freshCandidates() == ["N4", "N5", "N6"].map { NewsID($0) })
+        #expect(try ranker.freshCandidates(definedOnly: true) == ["N4", "N5"].map { NewsID($0) })
+    }
+
     @Test("embedding is incremental and the catalogue ranking matches ranking every news")
     func embeddingAndCatalogue() throws {
         let fixture = try SmallData.fixture()
