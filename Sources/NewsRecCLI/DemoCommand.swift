@@ -94,7 +94,7 @@ struct DemoCommand: Command {
                                 threads: threads)
         let embedded = try ranker.embedMissingNews()
         let user = try store.read { try $0.impression(split: .dev, id: 1)?.user }
-        let candidates = try ranker.freshCandidates()
+        let candidates = try ranker.freshCandidates(definedOnly: true)
         let ranked = try user.map { try ranker.ranking(user: $0, candidates: candidates, top: 5) }
 
         context.print("newsrec demo (\(encoder.rawValue), \(outcome.state.step) steps, "

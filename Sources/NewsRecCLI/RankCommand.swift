@@ -98,7 +98,7 @@ struct RankCommand: Command {
         case let .list(ids):
             result = try ranker.ranking(user: user, candidates: ids, top: top ?? ids.count)
         case let .fresh(hours):
-            let ids = try ranker.freshCandidates(window: Int64(hours * 3600))
+            let ids = try ranker.freshCandidates(window: Int64(hours * 3600), definedOnly: true)
             context.log("\(ids.count) candidates: news shown in the last \(Self.hours(hours)) of the data")
             result = try ranker.ranking(user: user, candidates: ids, top: top ?? 10)
         case .all:

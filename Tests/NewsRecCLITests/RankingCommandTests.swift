@@ -86,6 +86,26 @@ struct RankingCommandTests {
         #expect(newsrec(base + ["--user", "U7", "--all", "--fresh", "2"]).code == 64)
     }
 
+    @Test("rank --fresh leaves out shown news the store has no article for, as the service's fresh pool does")
+    func freshLeavesOutUndefinedNews() throws {
+        let folder = try TemporaryDirectory("cli-rank-fresh")
+        defer { folder.remove() }
+        let (news, impressions) = TinyNRMS.data()
+        let shown = Set(impressions.flatMap { $0.candidates.map(\.news) })
+        let missing = try #require(news.map(\.id).first { shown.contains($0) })
+        let store = folder.path("store.sqlite")
+        try NewsStore(path: store).ingest(split: .dev, news: news.filter { $0.id != missing }, impressions: impressions)
+        let vocabulary = Vocabulary(buildingFrom: news.map(\.title))
+        try Checkpoint.save(NRMSModel(parameters: try TinyNRMS.model(vocabulary: vocabulary, encoder: .fastformer),
+                                      vocabulary: vocabulary), to: folder.appending("checkpoint"))
+        let result = newsrec(["rank", "--db", store, "--model", folder.path("checkpoint"), "--user", "U7",
+                              "--fresh", "100000", "--top", "100", "--json"])
+        #expect(result.code == 0, "\(result.err)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any])
+        let ranked = try #require(object["results"] as? [[String: Any]]).compactMap { $0["news"] as? String }
+        #expect(Set(ranked) == Set(shown.map(\.rawValue)).subtracting([missing.rawValue]))
+    }
+
     @Test("rank reads candidates from a file of ids separated by whitespace or commas")
     func rankCandidatesFile() throws {
         let setup = try Setup()
