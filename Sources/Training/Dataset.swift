@@ -109,7 +109,8 @@ public struct ImpressionTable: Sendable {
     /// place.
     public init(taking packed: consuming PackedImpressions, historyLength: Int, isKnown: (Int32) -> Bool) {
         self.init(historyLength: historyLength)
-        var history = packed.history
+        var history: [Int32] = []
+        swap(&history, &packed.history)   // the only reference: trimmed in place, not copied
         var offsets: [Int32] = [0]
         offsets.reserveCapacity(packed.count + 1)
         var written = 0
