@@ -52,6 +52,9 @@ struct FNVTests {
     @Test("64-bit FNV-1a reference values")
     func reference() {
         #expect(FNV1a64().hexDigest == "cbf29ce484222325")
+        var empty = FNV1a64()
+        empty.combine([])
+        #expect(empty.hexDigest == "cbf29ce484222325")
         var a = FNV1a64()
         a.combine(Array("a".utf8))
         #expect(a.hexDigest == "af63dc4c8601ec8c")

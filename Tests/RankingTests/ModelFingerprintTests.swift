@@ -1,23 +1,9 @@
-import Basics
 import Foundation
 import Testing
 @testable import Ranking
 
 @Suite("Model fingerprint")
 struct ModelFingerprintTests {
-    @Test("FNV-1a 64 matches the published test vectors")
-    func fnvVectors() {
-        var empty = FNV1a64()
-        empty.combine([])
-        #expect(empty.hexDigest == "cbf29ce484222325")
-        var a = FNV1a64()
-        a.combine(Array("a".utf8))
-        #expect(a.hexDigest == "af63dc4c8601ec8c")
-        var foobar = FNV1a64()
-        foobar.combine(Array("foobar".utf8))
-        #expect(foobar.hexDigest == "85944171f73967e8")
-    }
-
     @Test("the id changes with any checkpoint file and names a missing file")
     func checkpointIdentity() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fp-\(UUID().uuidString)")
