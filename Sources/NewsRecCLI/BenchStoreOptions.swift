@@ -1,5 +1,6 @@
 import Benchmarks
 import Foundation
+import Store
 
 /// The options of the benchmarks that rank from a synthetic store built for the run (`bench rank`,
 /// `bench serve`): the model, the sizes of the synthetic data and candidate lists, and where the store goes.
@@ -52,11 +53,7 @@ enum BenchStoreOptions {
         ) throws -> Result {
             let path = database ?? FileManager.default.temporaryDirectory
                 .appendingPathComponent("newsrec-\(scratchName)-\(UUID().uuidString).sqlite").path
-            defer {
-                if database == nil {
-                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-                }
-            }
+            defer { if database == nil { NewsStore.removeFiles(at: path) } }
             let source = model.map { RankingBenchmarkModel.checkpoint(URL(fileURLWithPath: $0)) }
                 ?? .randomlyInitialised(seed: 1)
             return try body(path, source)

@@ -66,9 +66,7 @@ struct IngestCommand: Command {
             summary = try ingest(context: context)
         } catch {
             // A store this run created holds nothing but the schema: leave no file, as before the run.
-            if created {
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: databasePath + suffix) }
-            }
+            if created { NewsStore.removeFiles(at: databasePath) }
             throw error
         }
         for error in summary.badLines { context.log("skipped \(error)") }

@@ -88,6 +88,12 @@ public final class NewsStore: @unchecked Sendable {
         for database in closing { database.close() }
     }
 
+    /// Deletes the store file at `path` with SQLite's write-ahead log and shared-memory files beside it (`-wal`,
+    /// `-shm`); files that do not exist are skipped. For a store no connection has open any more.
+    public static func removeFiles(at path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
     /// The schema version of the file (`PRAGMA user_version`).
     public func schemaVersion() throws -> Int { try withConnection { try $0.userVersion() } }
 
